@@ -1,0 +1,337 @@
+/*++
+/* NAME
+/*	bench-resolve 1
+/* SUMMARY
+/*	pk_resolve() lookups per second, in-process
+/* SYNOPSIS
+/*	bench-resolve --db DIR [--expect hit|miss] KEYFILE...
+/*
+/*	bench-resolve --db DIR [--expect hit|miss] --seconds S KEYFILE
+/*
+/*	bench-resolve --db DIR [--expect hit|miss] KEYFILE -- COMMAND [ARG...]
+/* DESCRIPTION
+/*	Opens the database read-only, reads every key file (one address a
+/*	line) into memory and resolves the keys in file order, each lookup
+/*	in its own short read transaction, as a lookup daemon does:
+/*	pk_store_read(), pk_resolve() with full alias expansion,
+/*	pk_resolve_free(), pk_txn_end(). Only that loop is timed.
+/*
+/*	The first form makes one pass over each file. With --seconds it
+/*	cycles through the keys until that much time has passed. With a
+/*	COMMAND it starts the command first (before opening the database,
+/*	so no environment crosses fork()) and cycles through the keys until
+/*	the command exits: the rate of a reader while, say, an import runs.
+/*
+/*	One line per key file on stdout:
+/*
+/*	FILE lookups=N seconds=T rate=R account=A alias=B catchall=C
+/*	unknown=U external=E errors=X
+/*
+/*	and with a COMMAND also "status=S", its exit status.
+/*
+/*	--expect hit fails the run if a key resolved to neither an account
+/*	nor an alias; --expect miss if one did. A benchmark over the wrong
+/*	answers measures nothing.
+/* DIAGNOSTICS
+/*	Exit status 0 on success; 1 if the database cannot be opened, a
+/*	lookup failed, an answer was not the expected kind or the command
+/*	failed; 2 for a usage error.
+/*--*/
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pk.h"
+#include "resolve.h"
+#include "store.h"
+
+/* How many lookups between two looks at the clock or the command. */
+#define CHECK_EVERY 1024
+
+enum expect {
+    EXPECT_ANY,
+    EXPECT_HIT,
+    EXPECT_MISS,
+};
+
+struct keyfile {
+    const char *name;
+    char *text;
+    char **keys;
+    size_t count;
+};
+
+struct tally {
+    size_t lookups;
+    size_t kind[PK_KIND_EXTERNAL + 1];
+    size_t errors;
+    size_t unexpected;
+    double seconds;
+};
+
+/* log_stderr - the core's log sink for this program */
+
+static void log_stderr(enum pk_log_level level, const char *msg, void *ctx)
+{
+    if (level >= PK_LOG_WARNING)
+        fprintf(stderr, "bench-resolve: %s\n", msg);
+}
+
+/* now - monotonic seconds */
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* keyfile_read - load one key a line; empty lines are skipped */
+
+static int keyfile_read(const char *name, struct keyfile *kf)
+{
+    FILE *fp;
+    struct stat st;
+    size_t n = 0, lines = 0;
+    char *p, *end;
+
+    memset(kf, 0, sizeof(*kf));
+    kf->name = name;
+    if ((fp = fopen(name, "r")) == NULL || fstat(fileno(fp), &st) < 0) {
+        fprintf(stderr, "bench-resolve: %s: %s\n", name, strerror(errno));
+        if (fp != NULL)
+            fclose(fp);
+        return -1;
+    }
+    if ((kf->text = malloc(st.st_size + 1)) == NULL
+        || fread(kf->text, 1, st.st_size, fp) != (size_t)st.st_size) {
+        fprintf(stderr, "bench-resolve: cannot read %s\n", name);
+        fclose(fp);
+        return -1;
+    }
+    fclose(fp);
+    end = kf->text + st.st_size;
+    *end = 0;
+    for (p = kf->text; p < end; p++)
+        if (*p == '\n')
+            lines++;
+    if ((kf->keys = calloc(lines + 1, sizeof(*kf->keys))) == NULL)
+        return -1;
+    for (p = kf->text; p < end;) {
+        char *nl = memchr(p, '\n', end - p);
+
+        if (nl == NULL)
+            nl = end;
+        *nl = 0;
+        if (nl > p)
+            kf->keys[n++] = p;
+        p = nl + 1;
+    }
+    kf->count = n;
+    if (n == 0) {
+        fprintf(stderr, "bench-resolve: %s holds no keys\n", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* lookup - one resolution in its own read transaction */
+
+static void lookup(struct pk_store *store, const char *key, enum expect expect,
+                   struct tally *t)
+{
+    struct pk_resolution res;
+    struct pk_txn *txn;
+    const char *error = "";
+    int status;
+    bool hit;
+
+    t->lookups++;
+    if ((status = pk_store_read(store, &txn, &error)) == PK_OK) {
+        status = pk_resolve(txn, key, 0, &res, &error);
+        pk_txn_end(&txn);
+    }
+    if (status != PK_OK) {
+        if (t->errors++ == 0)
+            fprintf(stderr, "bench-resolve: %s: %s\n", key, error);
+        return;
+    }
+    t->kind[res.kind]++;
+    hit = res.kind == PK_KIND_ACCOUNT || res.kind == PK_KIND_ALIAS;
+    if ((expect == EXPECT_HIT && !hit) || (expect == EXPECT_MISS && hit)) {
+        if (t->unexpected++ == 0)
+            fprintf(stderr, "bench-resolve: %s resolved as %s\n", key,
+                    pk_kind_name(res.kind));
+    }
+    pk_resolve_free(&res);
+}
+
+/* command_done - has the background command exited; its status if so */
+
+static bool command_done(pid_t pid, int *status_r)
+{
+    int ws;
+
+    if (waitpid(pid, &ws, WNOHANG) != pid)
+        return false;
+    *status_r = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    return true;
+}
+
+/* run - resolve the keys: one pass, for a time, or while pid runs */
+
+static void run(struct pk_store *store, const struct keyfile *kf,
+                enum expect expect, double seconds, pid_t pid,
+                int *cmd_status_r, struct tally *t)
+{
+    double start = now(), stop = start + seconds;
+    size_t i = 0;
+
+    memset(t, 0, sizeof(*t));
+    for (;;) {
+        lookup(store, kf->keys[i], expect, t);
+        if (++i == kf->count) {
+            if (seconds <= 0 && pid <= 0)
+                break;
+            i = 0;
+        }
+        if (t->lookups % CHECK_EVERY != 0)
+            continue;
+        if (pid > 0 && command_done(pid, cmd_status_r))
+            break;
+        if (seconds > 0 && now() >= stop)
+            break;
+    }
+    t->seconds = now() - start;
+}
+
+/* report - one result line */
+
+static void report(const char *name, const struct tally *t, pid_t pid,
+                   int cmd_status)
+{
+    printf("%s lookups=%zu seconds=%.3f rate=%.0f account=%zu alias=%zu "
+           "catchall=%zu unknown=%zu external=%zu errors=%zu",
+           name, t->lookups, t->seconds, t->lookups / t->seconds,
+           t->kind[PK_KIND_ACCOUNT], t->kind[PK_KIND_ALIAS],
+           t->kind[PK_KIND_CATCHALL], t->kind[PK_KIND_UNKNOWN],
+           t->kind[PK_KIND_EXTERNAL], t->errors);
+    if (pid > 0)
+        printf(" status=%d", cmd_status);
+    printf("\n");
+    fflush(stdout);
+}
+
+/* start_command - fork and exec the background command */
+
+static pid_t start_command(char **argv)
+{
+    pid_t pid;
+
+    fflush(NULL);
+    if ((pid = fork()) < 0) {
+        fprintf(stderr, "bench-resolve: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        fprintf(stderr, "bench-resolve: %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: bench-resolve --db DIR [--expect hit|miss] "
+            "[--seconds S] KEYFILE... [-- COMMAND [ARG...]]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = NULL, *error = "";
+    enum expect expect = EXPECT_ANY;
+    double seconds = 0;
+    char **command = NULL;
+    struct keyfile *files;
+    struct pk_store *store;
+    struct tally t;
+    size_t nfiles = 0;
+    pid_t pid = 0;
+    int cmd_status = 0, bad = 0, i;
+
+    for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (i + 1 >= argc)
+            usage();
+        if (strcmp(argv[i], "--db") == 0) {
+            dir = argv[++i];
+        } else if (strcmp(argv[i], "--seconds") == 0) {
+            seconds = atof(argv[++i]);
+        } else if (strcmp(argv[i], "--expect") == 0) {
+            i++;
+            if (strcmp(argv[i], "hit") == 0)
+                expect = EXPECT_HIT;
+            else if (strcmp(argv[i], "miss") == 0)
+                expect = EXPECT_MISS;
+            else
+                usage();
+        } else {
+            usage();
+        }
+    }
+    if (dir == NULL || (files = calloc(argc, sizeof(*files))) == NULL)
+        usage();
+    for (; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            command = argv + i + 1;
+            break;
+        }
+        if (keyfile_read(argv[i], &files[nfiles++]) < 0)
+            return 1;
+    }
+    if (nfiles == 0 || (command != NULL && *command == NULL)
+        || ((seconds > 0 || command != NULL) && nfiles != 1)
+        || (seconds > 0 && command != NULL))
+        usage();
+
+    pk_log_set_sink(log_stderr, NULL);
+    if (command != NULL && (pid = start_command(command)) < 0)
+        return 1;
+    if (pk_store_open(dir, PK_STORE_READONLY, &store, &error) != PK_OK) {
+        fprintf(stderr, "bench-resolve: %s\n", error);
+        if (pid > 0) {
+            kill(pid, SIGTERM);
+            waitpid(pid, NULL, 0);
+        }
+        return 1;
+    }
+    for (size_t f = 0; f < nfiles; f++) {
+        run(store, &files[f], expect, seconds, pid, &cmd_status, &t);
+        report(files[f].name, &t, pid, cmd_status);
+        if (t.errors > 0 || t.unexpected > 0)
+            bad = 1;
+        free(files[f].keys);
+        free(files[f].text);
+    }
+    pk_store_close(&store);
+    free(files);
+    if (pid > 0 && cmd_status != 0) {
+        fprintf(stderr, "bench-resolve: %s exited with status %d\n",
+                command[0], cmd_status);
+        bad = 1;
+    }
+    return bad;
+}

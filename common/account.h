@@ -1,0 +1,81 @@
+/*++
+/* NAME
+/*	account 3h
+/* SUMMARY
+/*	mail accounts: create, change, remove, read
+/* SYNOPSIS
+/*	#include "account.h"
+/* DESCRIPTION
+/*	An account is an address with a mailbox and a password. Its domain
+/*	must be a hosted domain (not an alias domain) and the address must
+/*	not be an alias already.
+/*
+/*	pk_account_add() stores an account with an already made scheme
+/*	string (pk_password_hash() or an import); pk_account_set_password()
+/*	replaces it. Both refuse a string pk_password_check_hash() refuses.
+/*
+/*	pk_account_set_forward() replaces the forwarding destinations (an
+/*	empty list turns forwarding off); keep_copy also delivers to the
+/*	account itself. Local destinations must exist.
+/*
+/*	pk_account_del() refuses while an alias, a forward or a send-as
+/*	grant still names the account.
+/*
+/*	pk_account_get() answers PK_OK, PK_NOTFOUND (no account at that
+/*	exact address), or an error; the caller frees with pk_entry_free().
+/*
+/*	The may_* functions are the one place that says what a state
+/*	allows; adapters ask them instead of comparing states.
+/*--*/
+
+#ifndef PK_ACCOUNT_H
+#define PK_ACCOUNT_H
+
+#include <stdbool.h>
+
+#include "addr.h"
+#include "record.h"
+#include "store.h"
+
+typedef int pk_entry_iter_fn(const char *, const struct pk_entry *, void *);
+
+extern int pk_account_add(struct pk_txn *, const char *, const char *,
+			          const char **);
+extern int pk_account_set_password(struct pk_txn *, const char *,
+				           const char *, const char **);
+extern int pk_account_set_state(struct pk_txn *, const char *,
+			                enum pk_account_state, const char **);
+extern int pk_account_set_quota(struct pk_txn *, const char *, uint64_t,
+			                const char **);
+extern int pk_account_set_forward(struct pk_txn *, const char *,
+			                  const struct pk_strlist *, bool,
+				          const char **);
+extern int pk_account_del(struct pk_txn *, const char *, const char **);
+extern int pk_account_get(struct pk_txn *, const char *, struct pk_entry *,
+			          const char **);
+extern uint64_t pk_account_quota(struct pk_txn *, const char *,
+				         const struct pk_account *);
+
+/* pk_entry_iter - walk accounts and aliases, of one domain or all */
+extern int pk_entry_iter(struct pk_txn *, const char *, pk_entry_iter_fn *,
+			         void *, const char **);
+
+/* pk_entry_get - the raw entry at an exact address (account or alias) */
+extern int pk_entry_get(struct pk_txn *, const char *, struct pk_entry *,
+			        const char **);
+extern int pk_entry_put(struct pk_txn *, const char *,
+			        const struct pk_entry *, unsigned, const char **);
+
+/* pk_entry_lookup - the entry of a parsed address; no parsing cost */
+extern int pk_entry_lookup(struct pk_txn *, const struct pk_addr *,
+			           struct pk_entry *, const char **);
+
+/* pk_entry_unreferenced - PK_OK if no alias or forward names the address */
+extern int pk_entry_unreferenced(struct pk_txn *, const char *,
+				         const char **);
+
+extern bool pk_state_may_login(enum pk_account_state);
+extern bool pk_state_may_send(enum pk_account_state);
+extern bool pk_state_may_receive(enum pk_account_state);
+
+#endif

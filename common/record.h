@@ -1,0 +1,152 @@
+/*++
+/* NAME
+/*	record 3h
+/* SUMMARY
+/*	the stored value encoding: one header to read
+/* SYNOPSIS
+/*	#include "record.h"
+/* DESCRIPTION
+/*	This header is the contract for every value postkontor stores in
+/*	LMDB. Named databases and their keys:
+/*
+/*	meta	   "schema" -> u32 schema version (PK_SCHEMA_VERSION);
+/*		   "delimiter" -> the subaddress delimiter (one byte).
+/*	domains	   A-label -> domain record.
+/*	addresses  domain NUL local -> account or alias record; a catch-all
+/*		   is domain NUL (empty local part). One database for both,
+/*		   so an address is an account or an alias, never both, and
+/*		   one lookup answers either.
+/*	sendas	   login key -> granted address keys (MDB_DUPSORT).
+/*	dkim	   domain NUL selector -> DKIM key record (reserved).
+/*	log	   u64 sequence, big-endian -> change log record.
+/*
+/*	Every value begins with two bytes: the record type and the record
+/*	version. Then fields follow in a fixed order for that version:
+/*
+/*	u8, u32, u64	little-endian integers
+/*	str		u16 length, then that many bytes (no NUL; a NUL
+/*			inside is corrupt)
+/*	list		u16 count, then that many str
+/*
+/*	Domain, version 1:	u8 kind (1 hosted, 2 alias), str target
+/*				(alias domains, else empty), u64 default
+/*				quota (bytes, 0 unlimited), u64 created.
+/*	Account, version 1:	u8 state, u64 quota (bytes; 0 unlimited;
+/*				PK_QUOTA_DOMAIN: the domain default), str
+/*				password hash, list forward, u8 keep copy,
+/*				u64 created, u64 changed.
+/*	Alias, version 1:	list destinations, u64 created, u64 changed.
+/*	Log, version 1:		u64 time (microseconds), str actor, str
+/*				operation, str subject, str detail.
+/*
+/*	A decoder refuses a version newer than it knows (PK_EVERSION) and
+/*	any value with missing or trailing bytes (PK_ECORRUPT): it never
+/*	guesses. Decoded values are copies; nothing points into LMDB.
+/*--*/
+
+#ifndef PK_RECORD_H
+#define PK_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pk.h"
+
+#define PK_SCHEMA_VERSION	1
+
+#define PK_REC_DOMAIN	1
+#define PK_REC_ACCOUNT	2
+#define PK_REC_ALIAS	3
+#define PK_REC_LOG	4
+
+#define PK_QUOTA_DOMAIN	UINT64_MAX	/* use the domain's default */
+
+/* A list of strings, owned by the struct that holds it. */
+struct pk_strlist {
+    size_t  count;
+    char  **items;
+};
+
+enum pk_domain_kind {
+    PK_DOMAIN_HOSTED = 1,
+    PK_DOMAIN_ALIAS = 2,
+};
+
+struct pk_domain {
+    enum pk_domain_kind kind;
+    char    target[PK_DOMAIN_MAX + 1];
+    uint64_t default_quota;
+    uint64_t created;
+};
+
+enum pk_account_state {
+    PK_STATE_ACTIVE = 0,
+    PK_STATE_SUSPENDED = 1,		/* no login; mail still received */
+    PK_STATE_SEND_BLOCKED = 2,		/* login and receive; no sending */
+    PK_STATE_RECEIVE_BLOCKED = 3,	/* login and send; no receiving */
+    PK_STATE_DISABLED = 4,		/* nothing */
+};
+
+struct pk_account {
+    enum pk_account_state state;
+    uint64_t quota;
+    char    password[PK_HASH_MAX + 1];
+    struct pk_strlist forward;
+    bool    keep_copy;
+    uint64_t created;
+    uint64_t changed;
+};
+
+struct pk_alias {
+    struct pk_strlist dest;
+    uint64_t created;
+    uint64_t changed;
+};
+
+/* An entry of the addresses database: an account or an alias. */
+struct pk_entry {
+    int     type;			/* PK_REC_ACCOUNT or PK_REC_ALIAS */
+    union {
+	struct pk_account account;
+	struct pk_alias alias;
+    }       u;
+};
+
+struct pk_logrec {
+    uint64_t time_us;
+    char   *actor;
+    char   *op;
+    char   *subject;
+    char   *detail;
+};
+
+/* A growable output buffer. */
+struct pk_buf {
+    unsigned char *data;
+    size_t  len;
+    size_t  size;
+    bool    failed;			/* an allocation failed */
+};
+
+extern void pk_buf_free(struct pk_buf *);
+
+extern int pk_record_encode_domain(const struct pk_domain *, struct pk_buf *);
+extern int pk_record_decode_domain(const void *, size_t, struct pk_domain *);
+extern int pk_record_encode_entry(const struct pk_entry *, struct pk_buf *);
+extern int pk_record_decode_entry(const void *, size_t, struct pk_entry *);
+extern void pk_entry_free(struct pk_entry *);
+extern int pk_record_encode_log(const struct pk_logrec *, struct pk_buf *);
+extern int pk_record_decode_log(const void *, size_t, struct pk_logrec *);
+extern void pk_logrec_free(struct pk_logrec *);
+
+/* String lists: add a copy, find, remove, free. */
+extern int pk_strlist_add(struct pk_strlist *, const char *);
+extern bool pk_strlist_has(const struct pk_strlist *, const char *);
+extern bool pk_strlist_remove(struct pk_strlist *, const char *);
+extern void pk_strlist_free(struct pk_strlist *);
+
+extern const char *pk_state_name(enum pk_account_state);
+extern int pk_state_parse(const char *, enum pk_account_state *);
+
+#endif

@@ -1,0 +1,33 @@
+#!/bin/sh
+# deps.sh - install what postkontor needs from Debian bookworm (as root).
+#
+#   scripts/deps.sh          build dependencies and the demo's tools
+#   scripts/deps.sh --test   also everything the test suites run
+#
+# README.md says why each package is there.
+set -eu
+
+BUILD="build-essential autoconf automake libtool pkg-config
+ liblmdb-dev libidn2-dev libargon2-dev libcrypt-dev libssl-dev libjansson-dev
+ lmdb-utils"
+TEST="clang llvm valgrind python3 dovecot-core postfix postfix-lmdb
+ util-linux procps"
+
+pkgs=$BUILD
+[ "${1:-}" = "--test" ] && pkgs="$BUILD $TEST"
+
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "deps.sh: missing packages:$missing (run as root to install)" >&2
+    exit 1
+fi
+# Postfix asks questions on install unless told not to.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null

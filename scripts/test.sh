@@ -1,0 +1,66 @@
+#!/bin/sh
+# test.sh - install, build and run every test; fail if any test failed or
+# was skipped. This is what CI runs.
+#
+#   1. the normal build, warnings as errors: make check (unit tests for
+#      every core module, integration tests with real clients)
+#   2. an ASan+UBSan build: make check again
+#   3. the unit tests under valgrind (leaks and invalid reads fail)
+#   4. every fuzz target for a short run (libFuzzer)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+sh scripts/deps.sh --test
+
+passed=0 failed=0 skipped=0
+
+# tally LOG - add up one automake test-suite log summary
+tally() {
+    log="$1"
+    if [ ! -f "$log" ]; then failed=$((failed + 1)); return; fi
+    for kind in PASS FAIL SKIP ERROR XPASS XFAIL; do
+        n=$(sed -n "s/^# $kind: *//p" "$log" | head -n 1)
+        n=${n:-0}
+        case $kind in
+            PASS|XFAIL) passed=$((passed + n)) ;;
+            SKIP) skipped=$((skipped + n)) ;;
+            *) failed=$((failed + n)) ;;
+        esac
+    done
+}
+
+phase() { echo; echo "=== $*"; }
+
+phase "build (warnings are errors) and make check"
+sh scripts/build.sh --enable-werror
+make -s -j"$(nproc)" check || true
+tally "$top/test-suite.log"
+
+phase "ASan+UBSan build and make check"
+BUILD_DIR="$top/_build-san" sh scripts/build.sh --enable-sanitizers --enable-werror
+(cd _build-san && ASAN_OPTIONS=detect_leaks=1 make -s -j"$(nproc)" check) || true
+tally "$top/_build-san/test-suite.log"
+
+phase "unit tests under valgrind"
+make -s check TESTS="$(make -s print-valgrind-tests)" \
+    LOG_COMPILER="$top/tests/unit/valgrind-run" TEST_SUITE_LOG=valgrind-suite.log || true
+tally "$top/valgrind-suite.log"
+
+phase "fuzz targets, short runs"
+if sh tests/fuzz/run.sh "${PK_FUZZ_SECONDS:-15}" >fuzz.log 2>&1; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
+tail -n 20 fuzz.log
+
+for log in test-suite.log _build-san/test-suite.log valgrind-suite.log; do
+    [ -f "$log" ] && grep -E '^(FAIL|ERROR|SKIP)' "$log" | head -n 40
+done
+echo
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$skipped" -gt 0 ]; then
+    echo "a skipped test counts as a failure here" >&2
+    exit 1
+fi
+[ "$failed" -eq 0 ]
