@@ -24,10 +24,12 @@
 /*
 /*	One line per key file on stdout:
 /*
-/*	FILE lookups=N seconds=T rate=R account=A alias=B catchall=C
-/*	unknown=U external=E errors=X
+/*	FILE lookups=N seconds=T cpu=C rate=R account=A alias=B
+/*	catchall=C unknown=U external=E errors=X
 /*
-/*	and with a COMMAND also "status=S", its exit status.
+/*	where T is wall-clock time, C the CPU time this process had (less
+/*	than T when other processes took the core), R = N / T; with a
+/*	COMMAND also "status=S", its exit status.
 /*
 /*	--expect hit fails the run if a key resolved to neither an account
 /*	nor an alias; --expect miss if one did. A benchmark over the wrong
@@ -75,6 +77,7 @@ struct tally {
     size_t errors;
     size_t unexpected;
     double seconds;
+    double cpu;                 /* CPU seconds of this process */
 };
 
 /* log_stderr - the core's log sink for this program */
@@ -85,14 +88,21 @@ static void log_stderr(enum pk_log_level level, const char *msg, void *ctx)
         fprintf(stderr, "bench-resolve: %s\n", msg);
 }
 
+/* seconds_of - a clock's reading in seconds */
+
+static double seconds_of(clockid_t clock)
+{
+    struct timespec ts;
+
+    clock_gettime(clock, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* now - monotonic seconds */
 
 static double now(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
+    return seconds_of(CLOCK_MONOTONIC);
 }
 
 /* keyfile_read - load one key a line; empty lines are skipped */
@@ -193,10 +203,13 @@ static void run(struct pk_store *store, const struct keyfile *kf,
                 enum expect expect, double seconds, pid_t pid,
                 int *cmd_status_r, struct tally *t)
 {
-    double start = now(), stop = start + seconds;
+    double start, stop, cpu_start;
     size_t i = 0;
 
     memset(t, 0, sizeof(*t));
+    cpu_start = seconds_of(CLOCK_PROCESS_CPUTIME_ID);
+    start = now();
+    stop = start + seconds;
     for (;;) {
         lookup(store, kf->keys[i], expect, t);
         if (++i == kf->count) {
@@ -212,6 +225,7 @@ static void run(struct pk_store *store, const struct keyfile *kf,
             break;
     }
     t->seconds = now() - start;
+    t->cpu = seconds_of(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
 }
 
 /* report - one result line */
@@ -219,9 +233,9 @@ static void run(struct pk_store *store, const struct keyfile *kf,
 static void report(const char *name, const struct tally *t, pid_t pid,
                    int cmd_status)
 {
-    printf("%s lookups=%zu seconds=%.3f rate=%.0f account=%zu alias=%zu "
-           "catchall=%zu unknown=%zu external=%zu errors=%zu",
-           name, t->lookups, t->seconds, t->lookups / t->seconds,
+    printf("%s lookups=%zu seconds=%.3f cpu=%.3f rate=%.0f account=%zu "
+           "alias=%zu catchall=%zu unknown=%zu external=%zu errors=%zu",
+           name, t->lookups, t->seconds, t->cpu, t->lookups / t->seconds,
            t->kind[PK_KIND_ACCOUNT], t->kind[PK_KIND_ALIAS],
            t->kind[PK_KIND_CATCHALL], t->kind[PK_KIND_UNKNOWN],
            t->kind[PK_KIND_EXTERNAL], t->errors);

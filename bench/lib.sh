@@ -10,16 +10,30 @@ say() {
     printf '  %s\n' "$*"
 }
 
-# timed VAR CMD [ARG...] - run CMD, put its wall-clock seconds in VAR
+# times_cpu FILE - user + system seconds of finished children in the
+# output of the "times" builtin (which must run in the shell itself, not
+# in a $(...) subshell, to see them)
+times_cpu() {
+    awk 'NR == 2 {
+        split($1, u, /[ms]/); split($2, s, /[ms]/)
+        printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"
+}
+
+# timed VAR CMD [ARG...] - run CMD; its wall-clock seconds go to VAR, the
+# CPU seconds it used to VAR_cpu
 timed() {
     local __var=$1 __t0 __t1 __rc
     shift
+    times >"$WORK/times.0"
     __t0=$(date +%s%N)
     "$@"
     __rc=$?
     __t1=$(date +%s%N)
+    times >"$WORK/times.1"
     printf -v "$__var" '%s' "$(awk -v a="$__t0" -v b="$__t1" \
         'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
+    printf -v "${__var}_cpu" '%s' "$(calc "$(times_cpu "$WORK/times.1") - \
+        $(times_cpu "$WORK/times.0")")"
     return $__rc
 }
 

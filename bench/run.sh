@@ -1,14 +1,17 @@
 #!/bin/bash
 # run.sh - run every postkontor benchmark against its peer (bench/README.md)
 #
-# usage: bench/run.sh [--quick] [--rounds N] [--builddir DIR]
-#                     [--tmpdir DIR] [--keep] [--only NAME]
+# usage: bench/run.sh [--quick] [--rounds N] [--builddir DIR] [--tmpdir DIR]
+#                     [--import-dir DIR] [--keep] [--only NAME]
 #
 #   --quick      100,000 accounts and aliases instead of 1,000,000 (CI)
 #   --rounds N   rounds per side, interleaved with the peer (default 3)
 #   --builddir   where cli/postkontor and bench/bench-resolve were built
 #                (default: $top_builddir, else the current directory)
 #   --tmpdir     where the scratch directory goes (default $TMPDIR or /tmp)
+#   --import-dir DIR  where the import benchmark writes its databases
+#                (default: a directory in /dev/shm when it is a tmpfs with
+#                room, else the scratch directory; see import.sh)
 #   --keep       keep the scratch directory (data, databases) afterwards
 #   --only NAME  import, resolve or readers (resolve and readers use the
 #                database the import benchmark makes, so it always runs)
@@ -32,15 +35,17 @@ BUILDDIR=${top_builddir:-.}
 TMPBASE=${TMPDIR:-/tmp}
 KEEP=0
 ONLY=
+IMPORT_BASE=
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) QUICK=1 ;;
     --rounds) ROUNDS=$2; shift ;;
     --builddir) BUILDDIR=$2; shift ;;
     --tmpdir) TMPBASE=$2; shift ;;
+    --import-dir) IMPORT_BASE=$2; shift ;;
     --keep) KEEP=1 ;;
     --only) ONLY=$2; shift ;;
-    -h | --help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -86,7 +91,21 @@ PIN1="taskset -c 1"
 
 WORK=$(mktemp -d "$TMPBASE/pk-bench.XXXXXX") || exit 1
 chmod 700 "$WORK"
+# The import benchmark's databases, dump and load: about 3 KB an account.
+if [ -z "$IMPORT_BASE" ] && [ "$(df --output=fstype /dev/shm 2>/dev/null |
+    tail -n 1)" = tmpfs ] && [ "$(df --output=avail -k /dev/shm |
+    tail -n 1)" -gt $((N * 3)) ]; then
+    IMPORT_BASE=/dev/shm
+fi
+if [ -n "$IMPORT_BASE" ]; then
+    IMPORT_DIR=$(mktemp -d "$IMPORT_BASE/pk-bench.XXXXXX") || exit 1
+else
+    IMPORT_DIR=$WORK
+fi
 cleanup() {
+    if [ "$IMPORT_DIR" != "$WORK" ]; then
+        rm -rf "$IMPORT_DIR"
+    fi
     if [ $KEEP = 1 ]; then
         echo "scratch directory kept: $WORK" >&2
     else
@@ -131,6 +150,7 @@ generate() {
 
 echo "postkontor benchmarks: $N accounts + $N aliases, $ROUNDS rounds," \
     "scratch $WORK"
+say "$(nproc) CPUs, load average $(cut -d ' ' -f 1-3 /proc/loadavg) at start"
 start=$(date +%s)
 if ! generate; then
     echo "run.sh: cannot generate the data" >&2

@@ -136,6 +136,7 @@ int cmd_account_add(struct cli *cli, int argc, char **argv)
     const struct cli_opt opts[] = {{"--password-stdin", NULL, &from_stdin},
                                    {"--quota", &quota, NULL},
                                    {NULL, NULL, NULL}};
+    json_t *change;
     int status;
     int rc;
 
@@ -159,8 +160,11 @@ int cmd_account_add(struct cli *cli, int argc, char **argv)
     pk_wipe(op.hash, sizeof(op.hash));
     if (rc != 0)
         return rc;
-    return cli_done(cli, account_change(cli, op.address), "added account %s",
-                    op.address);
+    change = account_change(cli, op.address);
+    if (op.set_quota)
+        json_object_set_new(change, "quota",
+                            json_integer((json_int_t)op.quota));
+    return cli_done(cli, change, "added account %s", op.address);
 }
 
 /* account_exists - fail early, before the prompt, if there is no account */

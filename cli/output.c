@@ -59,8 +59,16 @@ static void cli_error_line(const char *msg)
 
 int cli_fail(int status, const char *error)
 {
+    char buf[1024];
+
     if (error == NULL || *error == '\0')
         error = pk_strstatus(status);
+    /* Say that a database failure is one: it is never an answer. */
+    if (status == PK_ECORRUPT || status == PK_ETEMP) {
+        snprintf(buf, sizeof(buf), "%s (a temporary database error%s)", error,
+                 status == PK_ECORRUPT ? "; run postkontor check" : "");
+        error = buf;
+    }
     cli_error_line(error);
     /* Every core failure is exit 1: the message says which kind. */
     return CLI_EXIT_FAIL;

@@ -19,6 +19,7 @@
 #include "changelog.h"
 #include "domain.h"
 #include "password.h"
+#include "refs.h"
 #include "resolve.h"
 
 /* pk_entry_lookup - read the entry of a parsed address */
@@ -260,10 +261,10 @@ int     pk_account_set_forward(struct pk_txn *txn, const char *input,
     if ((status = save_account(txn, &addr, &ent, "account.forward", norm,
 			       error_r)) != PK_OK)
 	return status;
-    status = pk_resolve(txn, text, PK_RESOLVE_STRICT, &res, error_r);
-    if (status == PK_OK)
-	pk_resolve_free(&res);
-    return status;
+    if ((status = pk_resolve(txn, text, PK_RESOLVE_STRICT, &res, error_r)) != PK_OK)
+	return status;
+    pk_resolve_free(&res);
+    return pk_refs_revalidate(txn, text, error_r);
 }
 
 /* pk_account_del - remove an account nothing else refers to */
@@ -280,7 +281,7 @@ int     pk_account_del(struct pk_txn *txn, const char *input, const char **error
 	return status;
     pk_entry_free(&ent);
     pk_addr_format(&addr, text);
-    if ((status = pk_entry_unreferenced(txn, text, error_r)) != PK_OK)
+    if ((status = pk_refs_unreferenced(txn, text, error_r)) != PK_OK)
 	return status;
     klen = pk_addr_key(&addr, key);
     /* The account's own send-as grants go with it. */
@@ -323,48 +324,6 @@ uint64_t pk_account_quota(struct pk_txn *txn, const char *domain,
     if (pk_domain_lookup(txn, domain, &dom, &error) != PK_OK)
 	return 0;
     return dom.default_quota;
-}
-
-/* entry_names - does an entry deliver or forward to the address */
-
-static bool entry_names(const struct pk_entry *ent, const char *text)
-{
-    if (ent->type == PK_REC_ALIAS)
-	return pk_strlist_has(&ent->u.alias.dest, text);
-    return pk_strlist_has(&ent->u.account.forward, text);
-}
-
-/* pk_entry_unreferenced - no alias or forward names the address */
-
-int     pk_entry_unreferenced(struct pk_txn *txn, const char *text,
-			              const char **error_r)
-{
-    struct pk_cursor *cur;
-    struct pk_entry ent;
-    struct pk_addr who;
-    char    whotext[PK_ADDR_MAX + 1];
-    const void *key, *val;
-    size_t  klen, vlen;
-    int     status;
-
-    if ((status = pk_cursor_open(txn, PK_DB_ADDRESSES, NULL, 0, &cur, error_r)) != PK_OK)
-	return status;
-    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) == PK_OK) {
-	if (pk_record_decode_entry(val, vlen, &ent) != PK_OK)
-	    continue;
-	if (entry_names(&ent, text) && pk_addr_from_key(key, klen, &who) == PK_OK
-	    && (pk_addr_format(&who, whotext), strcmp(whotext, text) != 0)) {
-	    *error_r = pk_error("%s %s still delivers to %s; change it first",
-			        ent.type == PK_REC_ALIAS ? "alias" : "account",
-				whotext, text);
-	    status = PK_EINVAL;
-	}
-	pk_entry_free(&ent);
-	if (status != PK_OK)
-	    break;
-    }
-    pk_cursor_close(&cur);
-    return status == PK_NOTFOUND ? PK_OK : status;
 }
 
 /* pk_entry_iter - walk the entries of one domain, or of all */

@@ -18,11 +18,15 @@
 /*	empty list turns forwarding off); keep_copy also delivers to the
 /*	account itself. Local destinations must exist.
 /*
-/*	pk_account_del() refuses while an alias, a forward or a send-as
-/*	grant still names the account.
+/*	pk_account_del() refuses while an alias or a forward still delivers
+/*	to the account, in any form that resolves to it (a subaddress, an
+/*	alias domain); the account's own send-as grants go with it.
 /*
 /*	pk_account_get() answers PK_OK, PK_NOTFOUND (no account at that
 /*	exact address), or an error; the caller frees with pk_entry_free().
+/*
+/*	pk_account_quota(txn, domain, account) is the quota in effect for an
+/*	account of that (normalized) domain: its own, or the domain default.
 /*
 /*	The may_* functions are the one place that says what a state
 /*	allows; adapters ask them instead of comparing states.
@@ -70,9 +74,6 @@ extern int pk_entry_put(struct pk_txn *, const char *,
 extern int pk_entry_lookup(struct pk_txn *, const struct pk_addr *,
 			           struct pk_entry *, const char **);
 
-/* pk_entry_unreferenced - PK_OK if no alias or forward names the address */
-extern int pk_entry_unreferenced(struct pk_txn *, const char *,
-				         const char **);
 
 extern bool pk_state_may_login(enum pk_account_state);
 extern bool pk_state_may_send(enum pk_account_state);

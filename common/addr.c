@@ -390,6 +390,23 @@ static bool addr_has_alabel(const char *d)
     }
 }
 
+/* addr_has_hyphens34 - a label has "--" in positions 3 and 4 */
+
+static bool addr_has_hyphens34(const char *d)
+{
+    const char *p = d;
+
+    /* RFC 5891 section 4.2.3.1: reserved for A-labels and the like. */
+    for (;;) {
+        if (p[0] != 0 && p[0] != '.' && p[1] != 0 && p[1] != '.' &&
+            p[2] == '-' && p[3] == '-')
+            return true;
+        if ((p = strchr(p, '.')) == NULL)
+            return false;
+        p++;
+    }
+}
+
 /* addr_equal_nocase - ASCII case-insensitive string equality */
 
 static bool addr_equal_nocase(const char *a, const char *b)
@@ -504,9 +521,18 @@ int pk_addr_parse_domain(const char *in, char out[PK_DOMAIN_MAX + 1],
                          "address literals are not supported");
 
     /* ASCII input: our own words first, they say more than libidn2's. */
-    if (addr_is_ascii(in, len) &&
-        (problem = addr_domain_problem(in, len, why, sizeof(why))) != NULL)
-        return addr_fail(error_r, "domain", in, len, "%s", problem);
+    if (addr_is_ascii(in, len)) {
+        if ((problem = addr_domain_problem(in, len, why, sizeof(why))) != NULL)
+            return addr_fail(error_r, "domain", in, len, "%s", problem);
+        /* A valid LDH name without A-labels (or other "??--" labels)
+         * maps to itself in lowercase (UTS #46 section 4): skip libidn2
+         * on the lookup hot path. */
+        if (!addr_has_hyphens34(in)) {
+            for (size_t i = 0; i <= len; i++)
+                out[i] = addr_lower((unsigned char)in[i]);
+            return PK_OK;
+        }
+    }
     return addr_domain_to_ace(in, len, out, error_r);
 }
 

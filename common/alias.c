@@ -20,6 +20,7 @@
 #include "alias.h"
 #include "changelog.h"
 #include "domain.h"
+#include "refs.h"
 #include "resolve.h"
 
 /* pk_dest_normalize - a destination in canonical form */
@@ -137,6 +138,8 @@ int     pk_alias_add(struct pk_txn *txn, const char *input,
     if ((status = pk_resolve(txn, text, PK_RESOLVE_STRICT, &res, error_r)) != PK_OK)
 	return status;
     pk_resolve_free(&res);
+    if ((status = pk_refs_revalidate(txn, text, error_r)) != PK_OK)
+	return status;
     detail_of(dests, detail, sizeof(detail));
     return pk_changelog_append(txn, "alias.add", text, detail, error_r);
 }
@@ -149,7 +152,7 @@ static int delete_alias(struct pk_txn *txn, const struct pk_addr *addr,
     char    key[PK_KEY_MAX];
     int     status;
 
-    if ((status = pk_entry_unreferenced(txn, text, error_r)) != PK_OK)
+    if ((status = pk_refs_unreferenced(txn, text, error_r)) != PK_OK)
 	return status;
     return pk_txn_del(txn, PK_DB_ADDRESSES, key, pk_addr_key(addr, key), NULL,
 		      0, error_r);

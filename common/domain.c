@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "changelog.h"
 #include "domain.h"
+#include "refs.h"
 
 /* pk_domain_lookup - read the record of a normalized domain name */
 
@@ -172,7 +173,7 @@ static int domain_in_use(struct pk_txn *txn, const char *name,
 int     pk_domain_del(struct pk_txn *txn, const char *input, const char **error_r)
 {
     struct pk_domain dom;
-    char    name[PK_DOMAIN_MAX + 1];
+    char    name[PK_DOMAIN_MAX + 1], catchall[PK_ADDR_MAX + 1];
     int     status;
 
     if ((status = pk_addr_parse_domain(input, name, error_r)) != PK_OK)
@@ -183,6 +184,11 @@ int     pk_domain_del(struct pk_txn *txn, const char *input, const char **error_
     if (status != PK_OK)
 	return status;
     if ((status = domain_in_use(txn, name, error_r)) != PK_OK)
+	return status;
+    /* Destinations in an alias domain would silently become outside mail. */
+    snprintf(catchall, sizeof(catchall), "@%s", name);
+    if (dom.kind == PK_DOMAIN_ALIAS
+	&& (status = pk_refs_unreferenced(txn, catchall, error_r)) != PK_OK)
 	return status;
     if ((status = pk_txn_del(txn, PK_DB_DOMAINS, name, strlen(name), NULL, 0,
 			     error_r)) != PK_OK)

@@ -37,7 +37,7 @@ const char *pk_strstatus(int status)
     case PK_ECONFIG:
 	return "configuration error";
     case PK_ECORRUPT:
-	return "corrupt record";
+	return "corrupt";
     case PK_ENOMEM:
 	return "out of memory";
     case PK_ELIMIT:

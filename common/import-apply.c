@@ -193,10 +193,13 @@ static size_t key_of(const char *text, char key[PK_KEY_MAX])
 
 static void text_of(const char *key, size_t klen, char text[PK_ADDR_MAX + 1])
 {
-    size_t  dlen = strlen(key);
+    size_t  dlen = strlen(key), llen = klen - dlen - 1;
 
-    snprintf(text, PK_ADDR_MAX + 1, "%.*s@%s", (int) (klen - dlen - 1),
-	     key + dlen + 1, key);
+    /* Keys come from canonical addresses: they fit. */
+    memcpy(text, key + dlen + 1, llen);
+    text[llen] = '@';
+    memcpy(text + llen + 1, key, dlen);
+    text[llen + 1 + dlen] = 0;
 }
 
 /* cache_slot - where a domain's lookup is cached */
@@ -711,7 +714,7 @@ static int check_existing(struct pk_import *imp, const char **error_r)
 				 error_r)) != PK_OK)
 	return status;
     while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) == PK_OK) {
-	if (klen > PK_KEY_MAX || memchr(key, 0, klen) == NULL
+	if (klen > PK_ADDR_MAX || memchr(key, 0, klen) == NULL
 	    || pk_record_decode_entry(val, vlen, &ent) != PK_OK)
 	    continue;				/* pk_check() reports those */
 	list = ent.type == PK_REC_ALIAS ? &ent.u.alias.dest : &ent.u.account.forward;

@@ -66,6 +66,7 @@ extern int import_text_add(struct import_parser *, const char *, size_t);
 extern void import_item_reset(struct import_parser *, enum pk_item_type);
 extern int import_emit(struct import_parser *);
 extern bool import_next_line(struct import_parser *, const char **, size_t *);
+extern size_t import_indent(const char *, size_t);
 extern bool import_blank(const char *, size_t);
 
 /* import-text.c */

@@ -209,7 +209,7 @@ int     import_dovecot_parse(struct import_parser *p)
     int     status;
 
     while (import_next_line(p, &line, &len)) {
-	skip = strspn(line, " \t");
+	skip = import_indent(line, len);
 	if (import_blank(line, len) || (skip < len && line[skip] == '#'))
 	    continue;
 	if (memchr(line, 0, len) != NULL)
@@ -420,7 +420,7 @@ int     import_virtual_parse(struct import_parser *p)
     if ((p->virtual = calloc(1, sizeof(*p->virtual))) == NULL)
 	return PK_ENOMEM;
     while (import_next_line(p, &line, &len)) {
-	skip = strspn(line, " \t");
+	skip = import_indent(line, len);
 	if (import_blank(line, len) || (skip < len && line[skip] == '#'))
 	    continue;
 	if (memchr(line, 0, len) != NULL)

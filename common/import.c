@@ -307,6 +307,17 @@ int     import_text_add(struct import_parser *p, const char *s, size_t len)
     return PK_OK;
 }
 
+/* import_indent - octets of leading blanks (the line has no NUL) */
+
+size_t  import_indent(const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+	 /* void */ ;
+    return i;
+}
+
 /* import_blank - only white space */
 
 bool    import_blank(const char *s, size_t len)
@@ -500,18 +511,22 @@ static int jsonl_keys(struct import_parser *p, json_t *obj,
     const char *key;
     json_t *v;
     char    quoted[IMPORT_QUOTE_BUF];
+    size_t  known = 0, i;
 
+    /* Cheap and usual: every key present is one of ours. */
+    for (i = 0; type->keys[i] != NULL; i++)
+	known += json_object_get(obj, type->keys[i]) != NULL;
+    if (known == json_object_size(obj))
+	return PK_OK;
     json_object_foreach(obj, key, v) {
-	size_t  i;
-
 	for (i = 0; type->keys[i] != NULL && strcmp(type->keys[i], key) != 0; i++)
 	     /* void */ ;
 	if (type->keys[i] == NULL)
-	    return import_fail(p, "unknown key \"%s\" in a%s %s", import_sanitize(key,
-				strlen(key), quoted), type->name[0] == 'a' ? "n" : "",
-			       type->name);
+	    break;
     }
-    return PK_OK;
+    return import_fail(p, "unknown key \"%s\" in %s %s item",
+		       import_sanitize(key, strlen(key), quoted),
+		       type->name[0] == 'a' ? "an" : "a", type->name);
 }
 
 /* jsonl_syntax - jansson's message without its excerpt of the input */

@@ -13,6 +13,7 @@ common_libpostkontor_la_SOURCES = \
 	common/alias.h common/alias.c \
 	common/sendas.h common/sendas.c \
 	common/resolve.h common/resolve.c \
+	common/refs.h common/refs.c \
 	common/check.h common/check.c \
 	common/import.h common/import-int.h common/import.c common/import-text.c \
 	common/import-apply.c common/export.c

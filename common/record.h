@@ -39,6 +39,9 @@
 /*	Log, version 1:		u64 time (microseconds), str actor, str
 /*				operation, str subject, str detail.
 /*
+/*	Times "created" and "changed" are seconds since the epoch (UTC); a
+/*	log record's time is in microseconds. Quotas are bytes.
+/*
 /*	A decoder refuses a version newer than it knows (PK_EVERSION) and
 /*	any value with missing or trailing bytes (PK_ECORRUPT): it never
 /*	guesses. Decoded values are copies; nothing points into LMDB.

@@ -206,7 +206,8 @@ static int expand_account(struct walk *w, const char *text,
 {
     int     status;
 
-    if (acc->forward.count == 0 || on_path(w, text)) {
+    if (acc->forward.count == 0 || on_path(w, text)
+	|| (w->flags & PK_RESOLVE_NO_FORWARD)) {
 	explain(w, "%s is a mailbox (%s)", text, pk_state_name(acc->state));
 	return add_dest(w, text, true, acc->state);
     }

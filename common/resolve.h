@@ -59,6 +59,7 @@ enum pk_kind {
 #define PK_RESOLVE_NO_CATCHALL	(1 << 1)	/* skip step 5 */
 #define PK_RESOLVE_TOP_ONLY	(1 << 2)	/* match, do not expand */
 #define PK_RESOLVE_STRICT	(1 << 3)	/* unknown local destination: error */
+#define PK_RESOLVE_NO_FORWARD	(1 << 4)	/* an account is final */
 
 struct pk_dest {
     char    address[PK_ADDR_MAX + 1];

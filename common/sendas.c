@@ -62,13 +62,20 @@ static int granted(struct pk_txn *txn, const struct pk_addr *login,
 
 /* delivers_to - does the address reach the login, not by catch-all */
 
+/*
+ * Forwarding is not followed: an alias that delivers to the login counts
+ * even when the login forwards its mail on, and another account's
+ * forwarding to the login grants nothing.
+ */
+
 static int delivers_to(struct pk_txn *txn, const char *login,
 		               const char *address, const char **error_r)
 {
     struct pk_resolution res;
     int     status;
 
-    status = pk_resolve(txn, address, PK_RESOLVE_NO_CATCHALL, &res, error_r);
+    status = pk_resolve(txn, address, PK_RESOLVE_NO_CATCHALL | PK_RESOLVE_NO_FORWARD,
+			&res, error_r);
     if (status != PK_OK)
 	return status == PK_ELIMIT ? PK_NOTFOUND : status;
     status = PK_NOTFOUND;

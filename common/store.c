@@ -60,6 +60,7 @@ struct pk_store {
     char    actor[128];
     struct pk_txn reader;		/* reset between uses */
     atomic_bool reader_busy;
+    atomic_int active;			/* live read transactions */
 };
 
 struct pk_cursor {
@@ -296,6 +297,9 @@ static int begin(struct pk_store *store, unsigned flags, MDB_txn **txn_r)
     for (int tries = 0; tries < 3; tries++) {
 	rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
 	if (rc == MDB_MAP_RESIZED) {
+	    /* LMDB forbids resizing under a live transaction of ours. */
+	    if (atomic_load(&store->active) > 0)
+		break;
 	    mdb_env_set_mapsize(store->env, 0);
 	} else if (rc == MDB_READERS_FULL) {
 	    int     dead;
@@ -332,6 +336,7 @@ int     pk_store_read(struct pk_store *store, struct pk_txn **txn_r,
 	}
 	t->store = store;
 	t->cached = true;
+	atomic_fetch_add(&store->active, 1);
 	*txn_r = t;
 	return PK_OK;
     }
@@ -342,6 +347,7 @@ int     pk_store_read(struct pk_store *store, struct pk_txn **txn_r,
 	return lmdb_status(rc, "read", error_r);
     }
     t->store = store;
+    atomic_fetch_add(&store->active, 1);
     *txn_r = t;
     return PK_OK;
 }
@@ -354,6 +360,7 @@ void    pk_txn_end(struct pk_txn **txnp)
 
     if (t == NULL)
 	return;
+    atomic_fetch_sub(&t->store->active, 1);
     if (t->cached) {
 	mdb_txn_reset(t->txn);
 	atomic_store(&t->store->reader_busy, false);
@@ -372,6 +379,11 @@ static int grow_map(struct pk_store *store, const char **error_r)
     size_t  size;
     int     rc;
 
+    if (atomic_load(&store->active) > 0) {
+	*error_r = pk_error("the database is full and cannot grow while this "
+			    "process holds a read transaction");
+	return PK_ETEMP;
+    }
     mdb_env_info(store->env, &info);
     size = info.me_mapsize * 2;
     if (size > PK_MAP_LIMIT) {

@@ -26,6 +26,8 @@
 /*	it grows the map and runs the function again, so the function must
 /*	be safe to repeat: it must not keep state outside the transaction.
 /*	The function's changes and their change log entries commit together.
+/*	The map cannot grow while the same process holds a read
+/*	transaction (LMDB forbids it); such a write fails with PK_ETEMP.
 /*
 /*	pk_txn_get/put/del are the raw record calls the other core modules
 /*	build on; nothing outside common/ calls LMDB.

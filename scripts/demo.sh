@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 sh scripts/deps.sh
 sh scripts/build.sh
-pk="$top/cli/postkontor --db $top/demo/db"
+pk="$top/_build/cli/postkontor --db $top/demo/db"
 
 rm -rf demo
 mkdir -m 700 demo

@@ -33,28 +33,30 @@ phase() { echo; echo "=== $*"; }
 
 phase "build (warnings are errors) and make check"
 sh scripts/build.sh --enable-werror
+cd "$top/_build"
 make -s -j"$(nproc)" check || true
-tally "$top/test-suite.log"
+tally "$top/_build/test-suite.log"
 
 phase "ASan+UBSan build and make check"
-BUILD_DIR="$top/_build-san" sh scripts/build.sh --enable-sanitizers --enable-werror
-(cd _build-san && ASAN_OPTIONS=detect_leaks=1 make -s -j"$(nproc)" check) || true
+BUILD_DIR="$top/_build-san" sh "$top/scripts/build.sh" --enable-sanitizers --enable-werror
+(cd "$top/_build-san" && ASAN_OPTIONS=detect_leaks=1 make -s -j"$(nproc)" check) || true
 tally "$top/_build-san/test-suite.log"
 
 phase "unit tests under valgrind"
 make -s check TESTS="$(make -s print-valgrind-tests)" \
     LOG_COMPILER="$top/tests/unit/valgrind-run" TEST_SUITE_LOG=valgrind-suite.log || true
-tally "$top/valgrind-suite.log"
+tally "$top/_build/valgrind-suite.log"
 
 phase "fuzz targets, short runs"
-if sh tests/fuzz/run.sh "${PK_FUZZ_SECONDS:-15}" >fuzz.log 2>&1; then
+if sh "$top/tests/fuzz/run.sh" "${PK_FUZZ_SECONDS:-15}" >"$top/_build/fuzz.log" 2>&1; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1))
 fi
-tail -n 20 fuzz.log
+tail -n 20 "$top/_build/fuzz.log"
 
-for log in test-suite.log _build-san/test-suite.log valgrind-suite.log; do
+cd "$top"
+for log in _build/test-suite.log _build-san/test-suite.log _build/valgrind-suite.log; do
     [ -f "$log" ] && grep -E '^(FAIL|ERROR|SKIP)' "$log" | head -n 40
 done
 echo

@@ -51,6 +51,7 @@ if ! command -v pkg-config >/dev/null 2>&1; then
     exit 1
 fi
 # Word splitting of these is intended: they are lists of flags.
+# shellcheck disable=SC2086
 if ! pkg_cflags=$(pkg-config --cflags $pkgs) ||
     ! pkg_libs=$(pkg-config --libs $pkgs); then
     echo "run.sh: pkg-config cannot find all of: $pkgs" >&2
@@ -159,6 +160,7 @@ for name in $targets; do
         echo "ok     $name: ${runs:-?} runs in ${seconds} s"
         passed=$((passed + 1))
     else
+        # shellcheck disable=SC2012
         crash=$(ls "$build/$name-"crash-* "$build/$name-"leak-* \
             "$build/$name-"timeout-* "$build/$name-"oom-* 2>/dev/null |
             head -n 1)

@@ -26,7 +26,7 @@
 
 /* A SHA256-CRYPT hash of "other", to change passwords to. */
 #define OTHER_HASH                                                             \
-    "{SHA256-CRYPT}$5$QzYk3pTq8Lm2Vn4R$SeQYprt7gs3inX5qSCU.zeRaaOoFeGVTd4pCE" \
+    "{SHA256-CRYPT}$5$QzYk3pTq8Lm2Vn4R$SeQYprt7gs3inX5qSCU.zeRaaOoFeGVTd4pCE"  \
     "x7pcH5"
 
 enum op { OP_PASSWD, OP_STATE, OP_QUOTA, OP_DEL, OP_ADD, OP_DQUOTA };
@@ -191,8 +191,13 @@ static void test_account_and_alias_never_share_an_address(void)
 static void test_account_invalid_hash_is_refused(void)
 {
     static const char *bad[] = {
-        "", "secret", "{PLAIN}secret", "{CLEAR}secret", "{SHA512-CRYPT}",
-        "{NOSUCH}$6$abc$def", "{SHA512-CRYPT}$6$x y$z",
+        "",
+        "secret",
+        "{PLAIN}secret",
+        "{CLEAR}secret",
+        "{SHA512-CRYPT}",
+        "{NOSUCH}$6$abc$def",
+        "{SHA512-CRYPT}$6$x y$z",
     };
     struct fixture fx;
     struct pk_entry ent;
@@ -283,8 +288,7 @@ static void test_account_state_table(void)
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         test_assert_int(pk_state_may_login(table[i].state), table[i].login);
         test_assert_int(pk_state_may_send(table[i].state), table[i].send);
-        test_assert_int(pk_state_may_receive(table[i].state),
-                        table[i].receive);
+        test_assert_int(pk_state_may_receive(table[i].state), table[i].receive);
     }
     test_assert(!pk_state_may_login(99) && !pk_state_may_send(99) &&
                 !pk_state_may_receive(99));
@@ -301,8 +305,7 @@ static void test_account_quota_falls_back_to_the_domain(void)
     test_assert(quota(&fx, "alice@example.se", "example.se") == 0);
     test_assert_int(call(&fx, OP_DQUOTA, "example.se", NULL, 1000), PK_OK);
     test_assert(quota(&fx, "alice@example.se", "example.se") == 1000);
-    test_assert_int(call(&fx, OP_QUOTA, "alice@example.se", NULL, 2000),
-                    PK_OK);
+    test_assert_int(call(&fx, OP_QUOTA, "alice@example.se", NULL, 2000), PK_OK);
     test_assert(quota(&fx, "alice@example.se", "example.se") == 2000);
     /* 0 is unlimited, not "use the default". */
     test_assert_int(call(&fx, OP_QUOTA, "alice@example.se", NULL, 0), PK_OK);
@@ -340,16 +343,16 @@ static void test_account_forward_set_and_cleared(void)
 
     /* Refused: an unknown local destination, too many, not an address. */
     before = fx_dump(&fx);
-    test_assert_int(fx_forward(&fx, "alice@example.se", NULL,
-                               "nobody@example.se", NULL),
-                    PK_EINVAL);
+    test_assert_int(
+        fx_forward(&fx, "alice@example.se", NULL, "nobody@example.se", NULL),
+        PK_EINVAL);
     test_assert(strstr(fx.error, "nobody@example.se") != NULL);
-    test_assert_int(fx_forward(&fx, "alice@example.se", NULL, "bad address",
-                               NULL),
-                    PK_EINVAL);
-    test_assert_int(fx_forward(&fx, "carol@example.se", NULL,
-                               "x@elsewhere.org", NULL),
-                    PK_NOTFOUND);
+    test_assert_int(
+        fx_forward(&fx, "alice@example.se", NULL, "bad address", NULL),
+        PK_EINVAL);
+    test_assert_int(
+        fx_forward(&fx, "carol@example.se", NULL, "x@elsewhere.org", NULL),
+        PK_NOTFOUND);
     for (int i = 0; i <= PK_DEST_MAX; i++) {
         snprintf(addr, sizeof(addr), "u%d@elsewhere.org", i);
         pk_strlist_add(&many, addr);
@@ -409,9 +412,9 @@ static void test_account_del_refused_while_named(void)
     test_assert_int(fx_account(&fx, "bob@example.se"), PK_OK);
     test_assert_int(fx_alias(&fx, "info@example.se", "alice@example.se", NULL),
                     PK_OK);
-    test_assert_int(fx_forward(&fx, "bob@example.se", NULL, "alice@example.se",
-                               NULL),
-                    PK_OK);
+    test_assert_int(
+        fx_forward(&fx, "bob@example.se", NULL, "alice@example.se", NULL),
+        PK_OK);
     before = fx_dump(&fx);
     test_assert_int(call(&fx, OP_DEL, "alice@example.se", NULL, 0), PK_EINVAL);
     test_assert(strstr(fx.error, "info@example.se") != NULL ||
@@ -424,6 +427,29 @@ static void test_account_del_refused_while_named(void)
     test_assert(fx_unchanged(&fx, before));
     test_assert_int(fx_forward(&fx, "bob@example.se", NULL, NULL), PK_OK);
     test_assert_int(call(&fx, OP_DEL, "alice@example.se", NULL, 0), PK_OK);
+    fixture_close(&fx);
+    test_end();
+}
+
+static void test_account_del_refused_when_reached_indirectly(void)
+{
+    struct fixture fx;
+    char *before;
+
+    test_begin("account: del refused while reached by subaddress or alias domain");
+    setup(&fx);
+    test_assert_int(fx_account(&fx, "alice@example.se"), PK_OK);
+    test_assert_int(fx_account(&fx, "bob@example.se"), PK_OK);
+    test_assert_int(
+        fx_alias(&fx, "info@example.se", "alice+tag@example.se", NULL), PK_OK);
+    test_assert_int(fx_alias(&fx, "sales@example.se", "bob@example.nu", NULL),
+                    PK_OK);
+    before = fx_dump(&fx);
+    test_assert_int(call(&fx, OP_DEL, "alice@example.se", NULL, 0), PK_EINVAL);
+    test_assert(strstr(fx.error, "info@example.se") != NULL);
+    test_assert_int(call(&fx, OP_DEL, "bob@example.se", NULL, 0), PK_EINVAL);
+    test_assert(strstr(fx.error, "sales@example.se") != NULL);
+    test_assert(fx_unchanged(&fx, before));
     fixture_close(&fx);
     test_end();
 }
@@ -474,9 +500,9 @@ static void test_account_del_removes_its_grants(void)
     test_assert_int(fx_account(&fx, "alice@example.se"), PK_OK);
     n = 0;
     txn = fx_read(&fx);
-    test_assert_int(pk_sendas_list(txn, "alice@example.se", count_grants, &n,
-                                   &fx.error),
-                    PK_OK);
+    test_assert_int(
+        pk_sendas_list(txn, "alice@example.se", count_grants, &n, &fx.error),
+        PK_OK);
     pk_txn_end(&txn);
     test_assert_int(n, 0);
     fixture_close(&fx);
@@ -506,9 +532,9 @@ static void test_account_entry_iter_by_domain(void)
     test_assert_int(fx_account(&fx, "a@example.sex"), PK_OK);
     test_assert_int(fx_alias(&fx, "@example.se", "a@example.se", NULL), PK_OK);
     txn = fx_read(&fx);
-    test_assert_int(pk_entry_iter(txn, "example.se", count_entries, &list,
-                                  &fx.error),
-                    PK_OK);
+    test_assert_int(
+        pk_entry_iter(txn, "example.se", count_entries, &list, &fx.error),
+        PK_OK);
     test_assert_int(list.count, 3);
     test_assert(list.count == 3 && strcmp(list.items[0], "@example.se") == 0 &&
                 strcmp(list.items[1], "a@example.se") == 0 &&
@@ -537,6 +563,7 @@ int main(void)
     test_account_forward_set_and_cleared();
     test_account_del_removes_it();
     test_account_del_refused_while_named();
+    test_account_del_refused_when_reached_indirectly();
     test_account_del_with_forward_to_itself();
     test_account_del_removes_its_grants();
     test_account_entry_iter_by_domain();

@@ -188,9 +188,9 @@ static void test_alias_named_by_another_is_not_removed(void)
                     PK_OK);
     before = fx_dump(&fx);
     test_assert_int(fx_unalias(&fx, "team@example.se", NULL), PK_EINVAL);
-    test_assert_int(fx_unalias(&fx, "team@example.se", "alice@example.se",
-                               NULL),
-                    PK_EINVAL);
+    test_assert_int(
+        fx_unalias(&fx, "team@example.se", "alice@example.se", NULL),
+        PK_EINVAL);
     test_assert(strstr(fx.error, "info@example.se") != NULL);
     test_assert(fx_unchanged(&fx, before));
     fixture_close(&fx);
@@ -284,9 +284,16 @@ static void test_alias_catchall(void)
     test_assert(strstr(fx.error, "alias domain") != NULL);
     test_assert_int(fx_alias(&fx, "@missing.se", "alice@example.se", NULL),
                     PK_EINVAL);
-    test_assert(fx_unchanged(&fx, before));
-    /* A destination the catch-all takes resolves, so it is accepted. */
+    /* A destination only the catch-all would take is a typo: refused. */
     test_assert_int(fx_alias(&fx, "info@example.se", "nobody@example.se", NULL),
+                    PK_EINVAL);
+    test_assert(strstr(fx.error, "catch-all") != NULL);
+    test_assert_int(
+        fx_forward(&fx, "bob@example.se", NULL, "nobody@example.nu", NULL),
+        PK_EINVAL);
+    test_assert(fx_unchanged(&fx, before));
+    /* A destination with its own entry is not the catch-all's. */
+    test_assert_int(fx_alias(&fx, "info@example.se", "bob+x@example.se", NULL),
                     PK_OK);
     /* Plain aliases may live in an alias domain: they come first. */
     test_assert_int(fx_alias(&fx, "sales@example.nu", "bob@example.se", NULL),
@@ -314,6 +321,33 @@ static void test_alias_depth_limit(void)
     test_assert_int(fx_alias(&fx, "d0@example.se", "d1@example.se", NULL),
                     PK_ELIMIT);
     test_assert(strstr(fx.error, "deeper") != NULL);
+    test_assert(fx_unchanged(&fx, before));
+    fixture_close(&fx);
+    test_end();
+}
+
+static void test_alias_change_below_cannot_push_a_chain_over_the_limit(void)
+{
+    struct fixture fx;
+    char name[64], next[64], *before;
+    int ok = 1;
+
+    test_begin("alias: a change deep in a chain cannot push the top over the limit");
+    setup(&fx);
+    /* a1 -> a2 -> ... -> a16 -> outside: exactly at the depth limit. */
+    for (int i = PK_RESOLVE_MAX_DEPTH; i >= 1; i--) {
+        snprintf(name, sizeof(name), "a%d@example.se", i);
+        snprintf(next, sizeof(next), "a%d@example.se", i + 1);
+        if (fx_alias(&fx, name, i == PK_RESOLVE_MAX_DEPTH ? "x@elsewhere.org" : next,
+                     NULL) != PK_OK)
+            ok = 0;
+    }
+    test_assert(ok);
+    test_assert_int(fx_alias(&fx, "a17@example.se", "alice@example.se", NULL),
+                    PK_OK);
+    before = fx_dump(&fx);
+    snprintf(name, sizeof(name), "a%d@example.se", PK_RESOLVE_MAX_DEPTH);
+    test_assert_int(fx_alias(&fx, name, "a17@example.se", NULL), PK_ELIMIT);
     test_assert(fx_unchanged(&fx, before));
     fixture_close(&fx);
     test_end();
@@ -402,6 +436,7 @@ int main(void)
     test_alias_unknown_local_destination_is_refused();
     test_alias_catchall();
     test_alias_depth_limit();
+    test_alias_change_below_cannot_push_a_chain_over_the_limit();
     test_alias_destination_limit();
     test_alias_refusal_leaves_the_database_unchanged();
     test_alias_dest_normalize();

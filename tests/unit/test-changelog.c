@@ -23,7 +23,7 @@
 #include "test.h"
 
 #define OTHER_HASH                                                             \
-    "{SHA256-CRYPT}$5$QzYk3pTq8Lm2Vn4R$SeQYprt7gs3inX5qSCU.zeRaaOoFeGVTd4pCE" \
+    "{SHA256-CRYPT}$5$QzYk3pTq8Lm2Vn4R$SeQYprt7gs3inX5qSCU.zeRaaOoFeGVTd4pCE"  \
     "x7pcH5"
 
 enum op {
@@ -140,8 +140,8 @@ static bool one_more(struct fixture *fx, uint64_t *seq, const char *want)
          starts(l.text.items[0], want);
     if (!ok)
         printf("  after %llu: last %llu, %zu new, \"%s\", wanted \"%s\"\n",
-               (unsigned long long)*seq, (unsigned long long)now,
-               l.text.count, l.text.count ? l.text.items[0] : "", want);
+               (unsigned long long)*seq, (unsigned long long)now, l.text.count,
+               l.text.count ? l.text.items[0] : "", want);
     *seq = now;
     pk_strlist_free(&l.text);
     return ok;
@@ -152,7 +152,8 @@ static void test_changelog_every_mutation_appends_one_entry(void)
     struct fixture fx;
     uint64_t seq;
 
-    test_begin("changelog: each mutation appends one entry: actor, op, subject");
+    test_begin(
+        "changelog: each mutation appends one entry: actor, op, subject");
     fixture_open(&fx);
     pk_store_set_actor(fx.store, "admin");
     seq = last_seq(&fx);
@@ -172,16 +173,16 @@ static void test_changelog_every_mutation_appends_one_entry(void)
     test_assert_int(call(&fx, OP_PASSWD, "alice@example.se", OTHER_HASH, 0),
                     PK_OK);
     test_assert(one_more(&fx, &seq, "admin account.passwd alice@example.se|"));
-    test_assert_int(call(&fx, OP_STATE, "alice@example.se", NULL,
-                         PK_STATE_SUSPENDED),
-                    PK_OK);
+    test_assert_int(
+        call(&fx, OP_STATE, "alice@example.se", NULL, PK_STATE_SUSPENDED),
+        PK_OK);
     test_assert(
         one_more(&fx, &seq, "admin account.state alice@example.se|suspended"));
     test_assert_int(call(&fx, OP_QUOTA, "alice@example.se", NULL, 5), PK_OK);
     test_assert(one_more(&fx, &seq, "admin account.quota alice@example.se|5"));
-    test_assert_int(fx_forward(&fx, "alice@example.se", "keep",
-                               "a@elsewhere.org", NULL),
-                    PK_OK);
+    test_assert_int(
+        fx_forward(&fx, "alice@example.se", "keep", "a@elsewhere.org", NULL),
+        PK_OK);
     test_assert(one_more(&fx, &seq, "admin account.forward alice@example.se|"));
     pk_store_set_actor(fx.store, "panel:42");
     test_assert_int(fx_alias(&fx, "info@example.se", "alice@example.se",
@@ -234,9 +235,9 @@ static void test_changelog_refused_mutations_append_nothing(void)
                     PK_EINVAL);
     test_assert_int(call(&fx, OP_STATE, "nobody@example.se", NULL, 1),
                     PK_NOTFOUND);
-    test_assert_int(fx_forward(&fx, "alice@example.se", NULL,
-                               "nobody@example.se", NULL),
-                    PK_EINVAL);
+    test_assert_int(
+        fx_forward(&fx, "alice@example.se", NULL, "nobody@example.se", NULL),
+        PK_EINVAL);
     test_assert_int(fx_alias(&fx, "info@example.se", "info@example.se", NULL),
                     PK_EINVAL);
     test_assert_int(fx_alias(&fx, "x@example.se", "nobody@example.se", NULL),
@@ -280,8 +281,7 @@ static void test_changelog_never_holds_a_hash(void)
     test_end();
 }
 
-static int stop_at_second(uint64_t seq, const struct pk_logrec *rec,
-                          void *ctx)
+static int stop_at_second(uint64_t seq, const struct pk_logrec *rec, void *ctx)
 {
     return ++*(int *)ctx == 2 ? 9 : 0;
 }
@@ -293,7 +293,8 @@ static void test_changelog_walk_from_and_stop(void)
     struct pk_txn *txn;
     int calls = 0;
 
-    test_begin("changelog: the walk starts at since, in order, stops on demand");
+    test_begin(
+        "changelog: the walk starts at since, in order, stops on demand");
     fixture_open(&fx);
     test_assert_int(fx_domain(&fx, "a.se"), PK_OK);
     test_assert_int(fx_domain(&fx, "b.se"), PK_OK);
@@ -312,9 +313,8 @@ static void test_changelog_walk_from_and_stop(void)
     test_assert_int(read_log(&fx, 4, &l), PK_OK);
     test_assert_int(l.text.count, 0);
     txn = fx_read(&fx);
-    test_assert_int(pk_changelog_iter(txn, 0, stop_at_second, &calls,
-                                      &fx.error),
-                    9);
+    test_assert_int(
+        pk_changelog_iter(txn, 0, stop_at_second, &calls, &fx.error), 9);
     pk_txn_end(&txn);
     test_assert_int(calls, 2);
     fixture_close(&fx);

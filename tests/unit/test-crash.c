@@ -116,6 +116,7 @@ struct checker {
 /* Children to kill when the deadline strikes: readers, then one more. */
 static volatile pid_t children[READERS + 1];
 static volatile sig_atomic_t reader_stop;
+static pid_t parent_pid; /* a child whose parent is gone stops */
 static uint64_t rng_state = 88172645463325252ULL;
 
 /* rng_below - a pseudo-random number in [0, n) (xorshift64) */
@@ -322,7 +323,8 @@ static void writer_main(const char *dir, long next, long die_after,
     for (long n = first; n < next; n++)
         if (!send_long(ack_fd, -n))
             _exit(2);
-    for (long i = 0; i < WRITER_MAX_TXNS; i++, next++) {
+    for (long i = 0; i < WRITER_MAX_TXNS && getppid() == parent_pid;
+         i++, next++) {
         plan.n = next;
         plan.die_step = i == die_after ? die_step : 0;
         if ((status = pk_store_write(store, write_one, &plan, &error)) !=
@@ -568,7 +570,8 @@ static void reader_main(const char *dir, uint64_t base_seq, int report_fd,
         violation(&c, "reader: open: %s: %s", pk_strstatus(status), error);
         _exit(1);
     }
-    while (!reader_stop && done < READER_MAX_SNAPSHOTS) {
+    while (!reader_stop && done < READER_MAX_SNAPSHOTS &&
+           getppid() == parent_pid) {
         if ((status = pk_store_read(store, &c.txn, &error)) != PK_OK) {
             violation(&c, "reader: read: %s: %s", pk_strstatus(status), error);
             if (++failed_reads > 100)
@@ -898,7 +901,8 @@ static void stale_readers(struct run *r, int count)
             if (pk_store_open(r->dir, PK_STORE_READONLY, &store, &error) !=
                     PK_OK ||
                 pk_store_read(store, &txn, &error) != PK_OK) {
-                printf("  stale reader %d: %s\n", i, error);
+                if (r->stale_failed < SHOW_MAX)
+                    printf("  stale reader %d: %s\n", i, error);
                 child_exit(1);
             }
             raise(SIGKILL);
@@ -933,7 +937,13 @@ static void run_crashes(struct run *r, long target, long *crashed_r)
         reader_round(r, r->rounds % READER_KILL_EVERY == 0);
     }
     *crashed_r = now_ms();
+    /* Paused, the readers still hold the environment open, but leave
+     * the processor to the short-lived ones. */
+    for (int i = 0; i < READERS; i++)
+        kill(children[i], SIGSTOP);
     stale_readers(r, STALE_READERS);
+    for (int i = 0; i < READERS; i++)
+        kill(children[i], SIGCONT);
     stop_readers(r);
     close(r->report_rd);
     close(r->report_wr);
@@ -1114,6 +1124,7 @@ int main(void)
     uint64_t seed = (uint64_t)env_long("PK_CRASH_SEED", (long)time(NULL));
 
     rng_state ^= seed;
+    parent_pid = getpid();
     fixture_open(&fx);
     if (fx_domain(&fx, DOMAIN) != PK_OK ||
         pk_store_read(fx.store, &txn, &fx.error) != PK_OK ||

@@ -292,6 +292,25 @@ static void test_domain_del_ignores_a_longer_domain(void)
     test_end();
 }
 
+static void test_domain_alias_domain_del_refused_while_used(void)
+{
+    struct fixture fx;
+
+    test_begin("domain: an alias domain in use as a destination is not removed");
+    fixture_open(&fx);
+    test_assert_int(fx_domain(&fx, "example.se"), PK_OK);
+    test_assert_int(fx_domain_alias(&fx, "example.nu", "example.se"), PK_OK);
+    test_assert_int(fx_account(&fx, "bob@example.se"), PK_OK);
+    test_assert_int(fx_alias(&fx, "sales@example.se", "bob@example.nu", NULL),
+                    PK_OK);
+    test_assert_int(domain_del(&fx, "example.nu"), PK_EINVAL);
+    test_assert(strstr(fx.error, "sales@example.se") != NULL);
+    test_assert_int(fx_unalias(&fx, "sales@example.se", NULL), PK_OK);
+    test_assert_int(domain_del(&fx, "example.nu"), PK_OK);
+    fixture_close(&fx);
+    test_end();
+}
+
 static void test_domain_default_quota(void)
 {
     struct fixture fx;
@@ -353,6 +372,7 @@ int main(void)
     test_domain_del_refused_while_in_use();
     test_domain_del_refused_for_catchall_only();
     test_domain_del_ignores_a_longer_domain();
+    test_domain_alias_domain_del_refused_while_used();
     test_domain_default_quota();
     test_domain_corrupt_record_is_an_error();
     return test_exit();

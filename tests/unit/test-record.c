@@ -134,13 +134,15 @@ static void test_record_domain_round_trips(void)
 
 static void test_record_domain_layout_is_as_documented(void)
 {
+    /* clang-format off */
     static const unsigned char want[] = {
-        PK_REC_DOMAIN, 1,       /* type, version */
-        1,                      /* hosted */
-        0, 0,                   /* empty target */
-        5, 0, 0, 0, 0, 0, 0, 0, /* quota, little-endian */
-        7, 0, 0, 0, 0, 0, 0, 0, /* created */
+        PK_REC_DOMAIN, 1,           /* type, version */
+        1,                          /* hosted */
+        0, 0,                       /* empty target */
+        5, 0, 0, 0, 0, 0, 0, 0,     /* quota, little-endian */
+        7, 0, 0, 0, 0, 0, 0, 0,     /* created */
     };
+    /* clang-format on */
     struct pk_domain in = {
         .kind = PK_DOMAIN_HOSTED, .default_quota = 5, .created = 7};
     struct pk_buf buf = {0};
@@ -184,8 +186,7 @@ static void test_record_account_round_trips(void)
         in.u.account.state = s;
         pk_buf_free(&buf);
         buf = encode_entry(&in);
-        test_assert_int(pk_record_decode_entry(buf.data, buf.len, &out),
-                        PK_OK);
+        test_assert_int(pk_record_decode_entry(buf.data, buf.len, &out), PK_OK);
         test_assert_int(out.u.account.state, s);
         test_assert(out.u.account.quota == PK_QUOTA_DOMAIN);
         test_assert_int(out.u.account.forward.count, 0);
@@ -396,17 +397,29 @@ static void test_record_wrong_type_byte_is_corrupt(void)
 
 static void test_record_absurd_list_count_is_corrupt(void)
 {
+    /* clang-format off */
     /* An alias claiming 65535 destinations, with one present. */
     static const unsigned char huge[] = {
-        PK_REC_ALIAS, 1, 0xff, 0xff, 1, 0, 'x', 0, 0, 0, 0, 0, 0, 0, 0,
-        0,            0, 0,    0,    0, 0, 0,   0};
+        PK_REC_ALIAS, 1,            /* type, version */
+        0xff, 0xff,                 /* 65535 destinations */
+        1, 0, 'x',                  /* one of them */
+        0, 0, 0, 0, 0, 0, 0, 0,     /* created */
+        0, 0, 0, 0, 0, 0, 0, 0,     /* changed */
+    };
     /* An alias with no destination at all. */
-    static const unsigned char empty[] = {PK_REC_ALIAS, 1, 0, 0, 0, 0, 0, 0,
-                                          0,            0, 0, 0, 0, 0, 0, 0,
-                                          0,            0, 0, 0};
+    static const unsigned char empty[] = {
+        PK_REC_ALIAS, 1,            /* type, version */
+        0, 0,                       /* no destinations */
+        0, 0, 0, 0, 0, 0, 0, 0,     /* created */
+        0, 0, 0, 0, 0, 0, 0, 0,     /* changed */
+    };
     /* A string longer than what is left. */
-    static const unsigned char longstr[] = {PK_REC_ALIAS, 1, 1, 0, 0xff, 0x7f,
-                                            'x'};
+    static const unsigned char longstr[] = {
+        PK_REC_ALIAS, 1,            /* type, version */
+        1, 0,                       /* one destination */
+        0xff, 0x7f, 'x',            /* of 32767 bytes; one is there */
+    };
+    /* clang-format on */
 
     test_begin("record: absurd list counts and lengths are corrupt");
     test_assert_int(entry_status(huge, sizeof(huge)), PK_ECORRUPT);

@@ -102,9 +102,8 @@ static void test_resolve_order_of_rules(void)
                     PK_OK);
     test_assert_int(fx_alias(&fx, "@example.se", "carol@example.se", NULL),
                     PK_OK);
-    test_assert_int(fx_alias(&fx, "alice+list@example.se", "bob@example.se",
-                             NULL),
-                    PK_OK);
+    test_assert_int(
+        fx_alias(&fx, "alice+list@example.se", "bob@example.se", NULL), PK_OK);
 
     test_assert_int(resolve(&fx, "alice@example.se", 0, &res), PK_OK);
     test_assert_int(res.kind, PK_KIND_ACCOUNT);
@@ -115,12 +114,12 @@ static void test_resolve_order_of_rules(void)
     test_assert_int(res.dest[0].state, PK_STATE_ACTIVE);
     pk_resolve_free(&res);
 
-    test_assert(expect(&fx, "info@example.se", 0, PK_KIND_ALIAS,
-                       "info@example.se", 1));
+    test_assert(
+        expect(&fx, "info@example.se", 0, PK_KIND_ALIAS, "info@example.se", 1));
     test_assert(expect(&fx, "alice@example.nu", 0, PK_KIND_ACCOUNT,
                        "alice@example.se", 1));
-    test_assert(expect(&fx, "info@example.nu", 0, PK_KIND_ALIAS,
-                       "info@example.se", 1));
+    test_assert(
+        expect(&fx, "info@example.nu", 0, PK_KIND_ALIAS, "info@example.se", 1));
     test_assert(expect(&fx, "alice+tag@example.se", 0, PK_KIND_ACCOUNT,
                        "alice@example.se", 1));
     test_assert(expect(&fx, "alice+tag@example.nu", 0, PK_KIND_ACCOUNT,
@@ -169,8 +168,8 @@ static void test_resolve_catchall_never_shadows_an_address(void)
     test_assert_int(res.kind, PK_KIND_ACCOUNT);
     test_assert(!has_dest(&res, "carol@example.se", true));
     pk_resolve_free(&res);
-    test_assert(expect(&fx, "info@example.se", 0, PK_KIND_ALIAS,
-                       "info@example.se", 1));
+    test_assert(
+        expect(&fx, "info@example.se", 0, PK_KIND_ALIAS, "info@example.se", 1));
     test_assert(expect(&fx, "alice+x@example.se", 0, PK_KIND_ACCOUNT,
                        "alice@example.se", 1));
     test_assert(expect(&fx, "info+x@example.se", 0, PK_KIND_ALIAS,
@@ -235,7 +234,8 @@ static void test_resolve_forwarding_with_and_without_copy(void)
     struct fixture fx;
     struct pk_resolution res;
 
-    test_begin("resolve: forwarding replaces the mailbox unless a copy is kept");
+    test_begin(
+        "resolve: forwarding replaces the mailbox unless a copy is kept");
     setup(&fx);
     test_assert_int(fx_forward(&fx, "alice@example.se", NULL,
                                "alice@elsewhere.org", "bob@example.se", NULL),
@@ -285,12 +285,12 @@ static void test_resolve_forward_to_self_and_back(void)
     pk_resolve_free(&res);
 
     /* bob -> carol -> bob: each ends in a mailbox, nothing loops. */
-    test_assert_int(fx_forward(&fx, "bob@example.se", NULL, "carol@example.se",
-                               NULL),
-                    PK_OK);
-    test_assert_int(fx_forward(&fx, "carol@example.se", NULL, "bob@example.se",
-                               NULL),
-                    PK_OK);
+    test_assert_int(
+        fx_forward(&fx, "bob@example.se", NULL, "carol@example.se", NULL),
+        PK_OK);
+    test_assert_int(
+        fx_forward(&fx, "carol@example.se", NULL, "bob@example.se", NULL),
+        PK_OK);
     test_assert_int(resolve(&fx, "bob@example.se", 0, &res), PK_OK);
     test_assert_int(res.dest_count, 1);
     test_assert(has_dest(&res, "bob@example.se", true));
@@ -345,9 +345,9 @@ static void test_resolve_mailbox_state_is_reported(void)
     test_assert_int(fx_alias(&fx, "info@example.se", "alice@example.se",
                              "bob@example.se", NULL),
                     PK_OK);
-    test_assert_int(pk_store_write(fx.store, suspend_fn, "alice@example.se",
-                                   &fx.error),
-                    PK_OK);
+    test_assert_int(
+        pk_store_write(fx.store, suspend_fn, "alice@example.se", &fx.error),
+        PK_OK);
     test_assert_int(resolve(&fx, "info@example.se", 0, &res), PK_OK);
     test_assert_int(res.dest_count, 2);
     for (size_t i = 0; i < res.dest_count; i++)
@@ -374,16 +374,16 @@ static void test_resolve_flags(void)
                     PK_OK);
     test_assert_int(fx_alias(&fx, "@example.se", "carol@example.se", NULL),
                     PK_OK);
-    test_assert_int(fx_forward(&fx, "bob@example.se", "keep", "y@elsewhere.org",
-                               NULL),
-                    PK_OK);
+    test_assert_int(
+        fx_forward(&fx, "bob@example.se", "keep", "y@elsewhere.org", NULL),
+        PK_OK);
 
     test_assert_int(resolve(&fx, "info@example.se", 0, &res), PK_OK);
     test_assert_int(res.steps.count, 0);
     pk_resolve_free(&res);
 
-    test_assert_int(
-        resolve(&fx, "info+x@example.nu", PK_RESOLVE_EXPLAIN, &res), PK_OK);
+    test_assert_int(resolve(&fx, "info+x@example.nu", PK_RESOLVE_EXPLAIN, &res),
+                    PK_OK);
     test_assert(res.steps.count >= 5);
     test_assert(has_step(&res, "alias domain"));
     test_assert(has_step(&res, "subaddress"));
@@ -412,8 +412,8 @@ static void test_resolve_flags(void)
     test_assert(expect(&fx, "x@elsewhere.org", PK_RESOLVE_TOP_ONLY,
                        PK_KIND_EXTERNAL, "", 0));
     /* "@domain" itself expands the catch-all. */
-    test_assert(expect(&fx, "@example.se", 0, PK_KIND_CATCHALL, "@example.se",
-                       1));
+    test_assert(
+        expect(&fx, "@example.se", 0, PK_KIND_CATCHALL, "@example.se", 1));
     fixture_close(&fx);
     test_end();
 }
@@ -482,8 +482,8 @@ static void test_resolve_corrupt_record_is_an_error(void)
     test_assert(res.dest == NULL && res.steps.count == 0);
 
     /* A corrupt catch-all: an unknown address is an error, not unknown. */
-    test_assert_int(fx_raw_put(&fx, PK_DB_ADDRESSES, catchall,
-                               sizeof(catchall), garbage, sizeof(garbage) - 1),
+    test_assert_int(fx_raw_put(&fx, PK_DB_ADDRESSES, catchall, sizeof(catchall),
+                               garbage, sizeof(garbage) - 1),
                     PK_OK);
     test_assert_int(resolve(&fx, "nobody@example.se", 0, &res), PK_ECORRUPT);
     test_assert(expect(&fx, "nobody@example.se", PK_RESOLVE_NO_CATCHALL,
@@ -514,8 +514,8 @@ static void test_resolve_custom_delimiter(void)
     test_assert_int(pk_store_open(fx.dir, 0, &fx.store, &fx.error), PK_OK);
     test_assert(expect(&fx, "alice-news@example.se", 0, PK_KIND_ACCOUNT,
                        "alice@example.se", 1));
-    test_assert(expect(&fx, "alice+news@example.se", 0, PK_KIND_UNKNOWN, "",
-                       0));
+    test_assert(
+        expect(&fx, "alice+news@example.se", 0, PK_KIND_UNKNOWN, "", 0));
     fixture_close(&fx);
     test_end();
 }

@@ -101,8 +101,7 @@ static void test_sendas_self_subaddress_alias_domain(void)
                     PK_NOTFOUND);
     test_assert_int(may(&fx, "alice@example.se", "alice@elsewhere.org"),
                     PK_NOTFOUND);
-    test_assert_int(may(&fx, "alice@example.se", "not an address"),
-                    PK_EINVAL);
+    test_assert_int(may(&fx, "alice@example.se", "not an address"), PK_EINVAL);
     fixture_close(&fx);
     test_end();
 }
@@ -119,9 +118,8 @@ static void test_sendas_alias_that_delivers_to_the_login(void)
     test_assert_int(fx_alias(&fx, "all@example.se", "info@example.se",
                              "x@elsewhere.org", NULL),
                     PK_OK);
-    test_assert_int(fx_alias(&fx, "news@example.se", "alice+news@example.se",
-                             NULL),
-                    PK_OK);
+    test_assert_int(
+        fx_alias(&fx, "news@example.se", "alice+news@example.se", NULL), PK_OK);
     test_assert_int(may(&fx, "alice@example.se", "info@example.se"), PK_OK);
     test_assert_int(may(&fx, "bob@example.se", "info@example.se"), PK_OK);
     test_assert_int(may(&fx, "carol@example.se", "info@example.se"),
@@ -129,8 +127,7 @@ static void test_sendas_alias_that_delivers_to_the_login(void)
     test_assert_int(may(&fx, "alice@example.se", "all@example.se"), PK_OK);
     test_assert_int(may(&fx, "alice@example.se", "info+x@example.nu"), PK_OK);
     test_assert_int(may(&fx, "alice@example.se", "news@example.se"), PK_OK);
-    test_assert_int(may(&fx, "bob@example.se", "news@example.se"),
-                    PK_NOTFOUND);
+    test_assert_int(may(&fx, "bob@example.se", "news@example.se"), PK_NOTFOUND);
     fixture_close(&fx);
     test_end();
 }
@@ -148,11 +145,28 @@ static void test_sendas_not_via_catchall_or_forward(void)
     test_assert_int(may(&fx, "alice@example.se", "random@example.nu"),
                     PK_NOTFOUND);
     /* bob's mail goes to alice, but bob is not alice's to send as. */
-    test_assert_int(fx_forward(&fx, "bob@example.se", NULL, "alice@example.se",
-                               NULL),
-                    PK_OK);
+    test_assert_int(
+        fx_forward(&fx, "bob@example.se", NULL, "alice@example.se", NULL),
+        PK_OK);
     test_assert_int(may(&fx, "alice@example.se", "bob@example.se"),
                     PK_NOTFOUND);
+    fixture_close(&fx);
+    test_end();
+}
+
+static void test_sendas_alias_right_survives_forwarding(void)
+{
+    struct fixture fx;
+
+    test_begin("sendas: an alias that delivers to the login counts when it forwards");
+    setup(&fx);
+    test_assert_int(fx_alias(&fx, "info@example.se", "alice@example.se", NULL),
+                    PK_OK);
+    test_assert_int(
+        fx_forward(&fx, "alice@example.se", NULL, "alice@elsewhere.org", NULL),
+        PK_OK);
+    test_assert_int(may(&fx, "alice@example.se", "info@example.se"), PK_OK);
+    test_assert_int(may(&fx, "bob@example.se", "info@example.se"), PK_NOTFOUND);
     fixture_close(&fx);
     test_end();
 }
@@ -167,8 +181,7 @@ static void test_sendas_explicit_grants(void)
     test_assert_int(fx_grant(&fx, "alice@example.se", "Billing@Example.SE"),
                     PK_OK);
     test_assert_int(fx_grant(&fx, "alice@example.se", "@partner.org"), PK_OK);
-    test_assert_int(fx_grant(&fx, "bob@example.se", "carol@example.se"),
-                    PK_OK);
+    test_assert_int(fx_grant(&fx, "bob@example.se", "carol@example.se"), PK_OK);
     test_assert_int(may(&fx, "alice@example.se", "billing@example.se"), PK_OK);
     test_assert_int(may(&fx, "alice@example.se", "anyone@partner.org"), PK_OK);
     test_assert_int(may(&fx, "alice@example.se", "anyone@sub.partner.org"),
@@ -213,9 +226,9 @@ static void test_sendas_revoke(void)
     test_assert_int(grant_revoke(&fx, "bob@example.se", "@partner.org"),
                     PK_NOTFOUND);
     test_assert(fx_unchanged(&fx, before));
-    test_assert_int(grant_revoke(&fx, "alice@example.se", "@partner.org"), PK_OK);
-    test_assert_int(may(&fx, "alice@example.se", "x@partner.org"),
-                    PK_NOTFOUND);
+    test_assert_int(grant_revoke(&fx, "alice@example.se", "@partner.org"),
+                    PK_OK);
+    test_assert_int(may(&fx, "alice@example.se", "x@partner.org"), PK_NOTFOUND);
     fixture_close(&fx);
     test_end();
 }
@@ -313,8 +326,7 @@ static void test_sendas_list(void)
     test_assert(pk_strlist_has(&list, "alice@example.se @partner.org"));
     pk_strlist_free(&list);
     test_assert_int(
-        pk_sendas_list(txn, "al@example.se", collect, &list, &fx.error),
-        PK_OK);
+        pk_sendas_list(txn, "al@example.se", collect, &list, &fx.error), PK_OK);
     test_assert_int(list.count, 1);
     test_assert(pk_strlist_has(&list, "al@example.se sales@example.se"));
     pk_strlist_free(&list);
@@ -338,6 +350,7 @@ int main(void)
     test_sendas_self_subaddress_alias_domain();
     test_sendas_alias_that_delivers_to_the_login();
     test_sendas_not_via_catchall_or_forward();
+    test_sendas_alias_right_survives_forwarding();
     test_sendas_explicit_grants();
     test_sendas_revoke();
     test_sendas_login_state_decides();

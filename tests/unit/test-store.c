@@ -270,8 +270,7 @@ static void test_store_failed_write_leaves_nothing(void)
     test_assert_int(kv.runs, 1);
     test_assert_int(get_meta(fx.store, "gone", "v"), PK_NOTFOUND);
     kv.fail_with = PK_NOTFOUND; /* an answer that is not PK_OK aborts too */
-    test_assert_int(pk_store_write(fx.store, put_fn, &kv, &error),
-                    PK_NOTFOUND);
+    test_assert_int(pk_store_write(fx.store, put_fn, &kv, &error), PK_NOTFOUND);
     test_assert_int(get_meta(fx.store, "gone", "v"), PK_NOTFOUND);
     kv.fail_with = 0;
     test_assert_int(pk_store_write(fx.store, put_fn, &kv, &error), PK_OK);
@@ -325,9 +324,8 @@ static void test_store_full_map_grows_and_write_repeats(void)
     test_assert_int(pk_store_read(fx.store, &txn, &error), PK_OK);
     test_assert_int(pk_txn_count(txn, PK_DB_DKIM, &count, &error), PK_OK);
     test_assert_int(count, BIG_COUNT);
-    test_assert_int(pk_txn_get(txn, PK_DB_DKIM, "big00319", 8, &val, &vlen,
-                               &error),
-                    PK_OK);
+    test_assert_int(
+        pk_txn_get(txn, PK_DB_DKIM, "big00319", 8, &val, &vlen, &error), PK_OK);
     test_assert(vlen == BIG_VALUE && *(const unsigned char *)val == 319 % 256);
     pk_txn_end(&txn);
 
@@ -427,8 +425,8 @@ static void test_store_use_after_fork_is_a_config_error(void)
         bad |= txn != NULL;
         bad |= strstr(error, "fork") == NULL;
         bad |= put_meta(fx.store, "k", "child") != PK_ECONFIG;
-        bad |= pk_store_backup(fx.store, "/nonexistent/x", &error) !=
-               PK_ECONFIG;
+        bad |=
+            pk_store_backup(fx.store, "/nonexistent/x", &error) != PK_ECONFIG;
         /* Leave by exec: the child's copy of the environment is the
          * parent's, and valgrind would count it as the child's leak. */
         execl("/bin/sh", "sh", "-c", bad ? "exit 1" : "exit 0", (char *)NULL);
@@ -511,7 +509,8 @@ static void test_store_cursor_prefix_and_duplicates(void)
     size_t klen, vlen, n = 0;
     const char *error = "";
 
-    test_begin("store: prefix cursors, duplicate pairs, last key, no-overwrite");
+    test_begin(
+        "store: prefix cursors, duplicate pairs, last key, no-overwrite");
     fixture_open(&fx);
     test_assert_int(pk_store_write(fx.store, raw_fn, NULL, &error), PK_OK);
     /* Running it again trips PK_PUT_NOOVERWRITE and changes nothing. */
@@ -526,12 +525,11 @@ static void test_store_cursor_prefix_and_duplicates(void)
     pk_cursor_close(&cur);
     test_assert(cur == NULL);
     test_assert_int(n, 2);
-    test_assert_int(pk_txn_has_pair(txn, PK_DB_SENDAS, "l", 1, "two", 3,
-                                    &error),
-                    PK_OK);
-    test_assert_int(pk_txn_has_pair(txn, PK_DB_SENDAS, "l", 1, "six", 3,
-                                    &error),
-                    PK_NOTFOUND);
+    test_assert_int(
+        pk_txn_has_pair(txn, PK_DB_SENDAS, "l", 1, "two", 3, &error), PK_OK);
+    test_assert_int(
+        pk_txn_has_pair(txn, PK_DB_SENDAS, "l", 1, "six", 3, &error),
+        PK_NOTFOUND);
     test_assert_int(pk_txn_last(txn, PK_DB_DKIM, &key, &klen, &error), PK_OK);
     test_assert(klen == 6 && memcmp(key, "b.se", 5) == 0);
     test_assert_int(pk_txn_last(txn, PK_DB_LOG, &key, &klen, &error),
@@ -546,7 +544,8 @@ static void test_store_cursor_prefix_and_duplicates(void)
 
 static void test_store_dir_option_then_environment_then_default(void)
 {
-    test_begin("store: the directory is --db, else $POSTKONTOR_DB, else default");
+    test_begin(
+        "store: the directory is --db, else $POSTKONTOR_DB, else default");
     unsetenv(PK_STORE_ENV);
     test_assert_str(pk_store_dir(NULL), PK_STORE_DEFAULT_DIR);
     test_assert_str(pk_store_dir(""), PK_STORE_DEFAULT_DIR);

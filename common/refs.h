@@ -1,0 +1,37 @@
+/*++
+/* NAME
+/*	refs 3h
+/* SUMMARY
+/*	who delivers to an entry: reference checks for changes
+/* SYNOPSIS
+/*	#include "refs.h"
+/* DESCRIPTION
+/*	A destination reaches an entry not only by its exact text but
+/*	through a subaddress ("alice+tag") or an alias domain
+/*	("alice@example.nu"). These checks follow resolution, so what they
+/*	protect is exactly what pk_resolve() would follow.
+/*
+/*	pk_refs_unreferenced() answers PK_OK when no alias or forward
+/*	reaches the entry at the address (one of ours, normalized), and
+/*	PK_EINVAL naming the first one that does. With an "@domain" input
+/*	it asks whether any destination is in that (alias) domain.
+/*
+/*	pk_refs_revalidate() is called after an entry changed: it resolves,
+/*	with PK_RESOLVE_STRICT, every alias and forwarding account that
+/*	reaches the entry, then those that reach them, up to the nesting
+/*	limit, so that a change deep in a chain cannot push an alias above
+/*	it over the depth or fan-out limits.
+/*
+/*	Both scan the addresses table once per level: the cost of an
+/*	administrative change grows with the database, a lookup's does not.
+/*--*/
+
+#ifndef PK_REFS_H
+#define PK_REFS_H
+
+#include "store.h"
+
+extern int pk_refs_unreferenced(struct pk_txn *, const char *, const char **);
+extern int pk_refs_revalidate(struct pk_txn *, const char *, const char **);
+
+#endif
