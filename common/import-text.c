@@ -104,10 +104,10 @@ static int dovecot_password(struct import_parser *p, const char *field,
     if (scheme == NULL)
 	return import_fail(p, "the password has no {SCHEME} prefix and is not a "
 			   "crypt hash (plaintext is refused)");
-    if (strlen(scheme) + 2 + len > PK_HASH_MAX)
+    if (strlen(scheme) + 2 + len > PK_HASH_MAX
+	|| snprintf(buf, sizeof(buf), "{%s}%s", scheme, field) >= (int) sizeof(buf))
 	return import_fail(p, "the password hash is longer than %d octets",
 			   PK_HASH_MAX);
-    snprintf(buf, sizeof(buf), "{%s}%s", scheme, field);
     return import_hash(p, buf, out);
 }
 

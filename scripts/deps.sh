@@ -10,8 +10,9 @@ set -eu
 BUILD="build-essential autoconf automake libtool pkg-config
  liblmdb-dev libidn2-dev libargon2-dev libcrypt-dev libssl-dev libjansson-dev
  lmdb-utils"
-TEST="clang llvm valgrind python3 dovecot-core postfix postfix-lmdb
- util-linux procps"
+TEST="clang llvm valgrind python3 python3-dkim util-linux procps curl swaks
+ openssl dovecot-core dovecot-dev dovecot-imapd dovecot-pop3d dovecot-lmtpd
+ postfix postfix-lmdb libmilter-dev miltertest"
 
 pkgs=$BUILD
 [ "${1:-}" = "--test" ] && pkgs="$BUILD $TEST"
