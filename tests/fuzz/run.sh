@@ -97,7 +97,7 @@ fi
 # -fno-sanitize-recover: a UBSan report must stop the run, or libFuzzer
 # would carry on and call it a pass.
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-cflags="-g -O1 -fno-omit-frame-pointer $san -I$top/common $pkg_cflags"
+cflags="-g -O1 -fno-omit-frame-pointer -Wno-comment -D_GNU_SOURCE $san -I$top/common $pkg_cflags"
 
 passed=0
 failed=0

@@ -10,7 +10,9 @@
 /*	that every scheme is proven against hashes we did not make.
 /*--*/
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* asprintf() in test.h */
+#endif
 #include <time.h>
 
 #include "password.h"
