@@ -77,7 +77,7 @@ struct tally {
     size_t errors;
     size_t unexpected;
     double seconds;
-    double cpu;                 /* CPU seconds of this process */
+    double cpu; /* CPU seconds of this process */
 };
 
 /* log_stderr - the core's log sink for this program */
@@ -122,8 +122,8 @@ static int keyfile_read(const char *name, struct keyfile *kf)
             fclose(fp);
         return -1;
     }
-    if ((kf->text = malloc(st.st_size + 1)) == NULL
-        || fread(kf->text, 1, st.st_size, fp) != (size_t)st.st_size) {
+    if ((kf->text = malloc(st.st_size + 1)) == NULL ||
+        fread(kf->text, 1, st.st_size, fp) != (size_t)st.st_size) {
         fprintf(stderr, "bench-resolve: cannot read %s\n", name);
         fclose(fp);
         return -1;
@@ -264,13 +264,16 @@ static pid_t start_command(char **argv)
     return pid;
 }
 
+/* usage - say how to run this and exit */
+
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: bench-resolve --db DIR [--expect hit|miss] "
-            "[--seconds S] KEYFILE... [-- COMMAND [ARG...]]\n");
+    fprintf(stderr, "usage: bench-resolve --db DIR [--expect hit|miss] "
+                    "[--seconds S] KEYFILE... [-- COMMAND [ARG...]]\n");
     exit(2);
 }
+
+/* main - parse the options, load the keys, run and report */
 
 int main(int argc, char **argv)
 {
@@ -316,9 +319,9 @@ int main(int argc, char **argv)
         if (keyfile_read(argv[i], &files[nfiles++]) < 0)
             return 1;
     }
-    if (nfiles == 0 || (command != NULL && *command == NULL)
-        || ((seconds > 0 || command != NULL) && nfiles != 1)
-        || (seconds > 0 && command != NULL))
+    if (nfiles == 0 || (command != NULL && *command == NULL) ||
+        ((seconds > 0 || command != NULL) && nfiles != 1) ||
+        (seconds > 0 && command != NULL))
         usage();
 
     pk_log_set_sink(log_stderr, NULL);
@@ -343,8 +346,8 @@ int main(int argc, char **argv)
     pk_store_close(&store);
     free(files);
     if (pid > 0 && cmd_status != 0) {
-        fprintf(stderr, "bench-resolve: %s exited with status %d\n",
-                command[0], cmd_status);
+        fprintf(stderr, "bench-resolve: %s exited with status %d\n", command[0],
+                cmd_status);
         bad = 1;
     }
     return bad;

@@ -9,7 +9,9 @@
 /*	Everything stored about one account except its password hash: the
 /*	state, the quota (with the domain default it falls back to), the
 /*	password scheme, forwarding, explicit send-as grants and the
-/*	creation and change times. One read transaction.
+/*	creation and change times. One read transaction. Mailbox usage and
+/*	last login come from the usage database the Dovecot mail plugin
+/*	writes (usage.h); when it cannot be read they show as unknown.
 /* DIAGNOSTICS
 /*	"no account ADDRESS" when the address is not an account.
 /*--*/
@@ -21,6 +23,7 @@
 #include "addr.h"
 #include "cli.h"
 #include "sendas.h"
+#include "usage.h"
 
 struct show_grants {
     struct pk_strlist list;
@@ -50,6 +53,39 @@ static void show_scheme(const char *hash, char *buf, size_t len)
         snprintf(buf, len, "%.*s", (int)(end - hash + 1), hash);
 }
 
+/* show_usage - what the Dovecot plugin recorded; PK_NOTFOUND: nothing */
+
+static int show_usage(struct cli *cli, const char *address, struct pk_usage *u)
+{
+    struct pk_usage_store *store;
+    const char *error;
+    char dir[4096];
+    int status;
+
+    memset(u, 0, sizeof(*u));
+    if (pk_usage_dir(cli_db_dir(cli), dir, sizeof(dir)) == NULL)
+        return PK_ECONFIG;
+    status = pk_usage_open(dir, PK_STORE_READONLY, &store, &error);
+    if (status == PK_OK) {
+        status = pk_usage_get(store, address, u, &error);
+        pk_usage_close(&store);
+    }
+    return status;
+}
+
+/* show_usage_text - "N bytes in M messages" or why not */
+
+static const char *show_usage_text(int status, const struct pk_usage *u,
+                                   char *buf, size_t len)
+{
+    if (status == PK_OK && u->updated != 0)
+        snprintf(buf, len, "%llu bytes in %llu messages",
+                 (unsigned long long)u->bytes, (unsigned long long)u->messages);
+    else
+        snprintf(buf, len, status < 0 ? "(unknown)" : "(not recorded)");
+    return buf;
+}
+
 /* show_human - the account as aligned "field value" lines */
 
 static int show_human(struct cli *cli, struct pk_txn *txn, const char *address,
@@ -64,6 +100,10 @@ static int show_human(struct cli *cli, struct pk_txn *txn, const char *address,
         &acct->forward, acct->keep_copy ? " (keeping a copy)" : "", "(none)");
     char *sendas = cli_join(grants, "", "(only its own addresses)");
     struct cli_table table;
+    struct pk_usage usage;
+    char usage_text[80];
+    char login[CLI_TIME_BUF];
+    int ustatus = show_usage(cli, address, &usage);
     int rc;
 
     show_scheme(acct->password, scheme, sizeof(scheme));
@@ -79,6 +119,12 @@ static int show_human(struct cli *cli, struct pk_txn *txn, const char *address,
                   cli_format_time(acct->created, created, sizeof(created)));
     cli_table_add(&table, "changed",
                   cli_format_time(acct->changed, changed, sizeof(changed)));
+    cli_table_add(&table, "usage", show_usage_text(ustatus, &usage, usage_text,
+                                                   sizeof(usage_text)));
+    cli_table_add(&table, "last login",
+                  usage.last_login ? cli_format_time(usage.last_login, login,
+                                                     sizeof(login))
+                                   : "(never recorded)");
     if (forward == NULL || sendas == NULL)
         table.failed = true;
     rc = cli_table_print(cli, &table, "");
@@ -95,6 +141,7 @@ static int show_json(struct cli *cli, struct pk_txn *txn, const char *address,
                      const struct pk_strlist *grants)
 {
     char scheme[64];
+    struct pk_usage usage;
     json_t *obj = cli_json_entry(txn, address, entry);
     size_t len;
 
@@ -106,6 +153,17 @@ static int show_json(struct cli *cli, struct pk_txn *txn, const char *address,
         json_object_set_new(obj, "password_scheme",
                             json_stringn(scheme + 1, len - 2));
     json_object_set_new(obj, "send_as", cli_json_strlist(grants));
+    if (show_usage(cli, address, &usage) == PK_OK) {
+        if (usage.updated != 0) {
+            json_object_set_new(obj, "usage_bytes",
+                                json_integer((json_int_t)usage.bytes));
+            json_object_set_new(obj, "usage_messages",
+                                json_integer((json_int_t)usage.messages));
+        }
+        if (usage.last_login != 0)
+            json_object_set_new(obj, "last_login",
+                                json_integer((json_int_t)usage.last_login));
+    }
     cli_json(cli, obj);
     return CLI_EXIT_OK;
 }

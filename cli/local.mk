@@ -17,3 +17,5 @@ cli_postkontor_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 cli_postkontor_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 cli_postkontor_LDADD = common/libpostkontor.la $(JANSSON_LIBS)
 dist_man_MANS += doc/postkontor.8
+cli_postkontor_SOURCES += cli/cmd-dkim.c
+cli_postkontor_SOURCES += cli/cmd-ratelimit.c

@@ -42,6 +42,10 @@
 #define PACKAGE_VERSION "unknown"
 #endif
 
+/* cmd-dkim.c */
+
+/* cmd-ratelimit.c */
+
 static const struct cli_command cli_commands[] = {
     {"init", cmd_init, ""},
     {"domain add", cmd_domain_add, "DOMAIN"},
@@ -67,6 +71,18 @@ static const struct cli_command cli_commands[] = {
     {"sendas grant", cmd_sendas_grant, "LOGIN ADDRESS"},
     {"sendas revoke", cmd_sendas_revoke, "LOGIN ADDRESS"},
     {"sendas list", cmd_sendas_list, "[LOGIN]"},
+    {"dkim keygen", cmd_dkim_keygen,
+     "DOMAIN [--selector S] [--algorithm rsa-sha256|ed25519-sha256] "
+     "[--bits N]"},
+    {"dkim rotate", cmd_dkim_rotate,
+     "DOMAIN [--selector S] [--algorithm rsa-sha256|ed25519-sha256] "
+     "[--bits N]"},
+    {"dkim show", cmd_dkim_show, "[DOMAIN]"},
+    {"dkim remove", cmd_dkim_remove, "DOMAIN SELECTOR"},
+    {"ratelimit set", cmd_ratelimit_set,
+     "accounts|domains|ADDRESS|DOMAIN [--messages N] [--recipients N] --per TIME"},
+    {"ratelimit clear", cmd_ratelimit_clear, "accounts|domains|ADDRESS|DOMAIN"},
+    {"ratelimit list", cmd_ratelimit_list, ""},
     {"resolve", cmd_resolve, "ADDRESS [--explain]"},
     {"list", cmd_list, "[domains|accounts|aliases] [DOMAIN]"},
     {"export", cmd_export, ""},

@@ -136,6 +136,7 @@ int     pk_account_add(struct pk_txn *txn, const char *input, const char *hash,
     int     status;
 
     if ((status = pk_addr_parse(input, 0, &addr, error_r)) != PK_OK
+	|| (status = pk_addr_check_hosted(&addr, error_r)) != PK_OK
 	|| (status = pk_password_check_hash(hash, error_r)) != PK_OK)
 	return status;
     pk_addr_format(&addr, text);

@@ -601,15 +601,38 @@ int pk_addr_parse(const char *in, unsigned flags, struct pk_addr *addr_r,
     return PK_OK;
 }
 
+/* pk_addr_check_hosted - only safe characters in our own local parts */
+
+int pk_addr_check_hosted(const struct pk_addr *addr, const char **error_r)
+{
+    for (const char *p = addr->local; *p != 0; p++) {
+        unsigned char c = (unsigned char)*p;
+
+        if (addr_is_alpha(c) || addr_is_digit(c) || strchr("._-+=", c) != NULL)
+            continue;
+        if (error_r != NULL)
+            *error_r = pk_error("character '%c' is not allowed in a hosted "
+                                "address (only letters, digits and . _ - + =)",
+                                c);
+        return PK_EINVAL;
+    }
+    return PK_OK;
+}
+
 /* pk_addr_format - "local@domain", or "@domain" for a catch-all */
 
 void pk_addr_format(const struct pk_addr *addr, char out[PK_ADDR_MAX + 1])
 {
-    int local_len = (int)strnlen(addr->local, PK_LOCAL_MAX);
-    int domain_len = (int)strnlen(addr->domain, PK_DOMAIN_MAX);
+    size_t local_len = strnlen(addr->local, PK_LOCAL_MAX);
+    size_t domain_len = strnlen(addr->domain, PK_DOMAIN_MAX);
 
-    snprintf(out, PK_ADDR_MAX + 1, "%.*s@%.*s", local_len, addr->local,
-             domain_len, addr->domain);
+    /* On every lookup's path: plain copies, no format parsing. */
+    if (local_len + 1 + domain_len > PK_ADDR_MAX)
+        domain_len = PK_ADDR_MAX - 1 - local_len;
+    memcpy(out, addr->local, local_len);
+    out[local_len] = '@';
+    memcpy(out + local_len + 1, addr->domain, domain_len);
+    out[local_len + 1 + domain_len] = 0;
 }
 
 /* pk_addr_key - the database key; returns its length */

@@ -18,6 +18,13 @@
 /*	local parts, control characters and white space are refused. Length
 /*	limits follow RFC 5321 section 4.5.3.1.
 /*
+/*	Our own addresses (accounts and aliases) follow a stricter rule,
+/*	pk_addr_check_hosted(): the local part holds only letters, digits
+/*	and ". _ - + =". Characters such as "%", "/" and "*" are valid in
+/*	RFC 5322 but expand or escape in Dovecot templates, file names and
+/*	shell-like contexts, so they are refused for hosted addresses, while
+/*	an outside destination may still use them.
+/*
 /*	A database key is the domain, a NUL byte and the local part, so
 /*	that all entries of a domain are adjacent and "@domain" (a
 /*	catch-all) has the key "domain" NUL.
@@ -46,6 +53,9 @@ extern int pk_addr_parse(const char *, unsigned, struct pk_addr *,
 /* pk_addr_parse_domain - validate and normalize a domain to its A-label */
 extern int pk_addr_parse_domain(const char *, char[PK_DOMAIN_MAX + 1],
 				        const char **);
+
+/* pk_addr_check_hosted - the stricter rule for our own addresses */
+extern int pk_addr_check_hosted(const struct pk_addr *, const char **);
 
 /* pk_addr_format - "local@domain", or "@domain" for a catch-all */
 extern void pk_addr_format(const struct pk_addr *, char[PK_ADDR_MAX + 1]);

@@ -113,6 +113,7 @@ int     pk_alias_add(struct pk_txn *txn, const char *input,
 	return PK_EINVAL;
     }
     if ((status = pk_addr_parse(input, PK_ADDR_CATCHALL, &addr, error_r)) != PK_OK
+	|| (status = pk_addr_check_hosted(&addr, error_r)) != PK_OK
 	|| (status = check_alias_domain(txn, &addr, error_r)) != PK_OK)
 	return status;
     pk_addr_format(&addr, text);

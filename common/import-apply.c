@@ -2,7 +2,7 @@
 /* NAME
 /*	import-apply 3
 /* SUMMARY
-/*	store imported items, then check what they refer to
+/*	store imported items
 /* SYNOPSIS
 /*	#include "import.h"
 /*
@@ -11,41 +11,42 @@
 /*	int	pk_import_apply(struct pk_import *imp,
 /*			const struct pk_item *item, const char **error_r)
 /*
-/*	int	pk_import_finish(struct pk_import *imp,
-/*			struct pk_import_stats *stats_r, const char **error_r)
-/*
 /*	void	pk_import_free(struct pk_import **impp)
 /*
 /*	int	pk_import(struct pk_txn *txn, enum pk_format format,
 /*			const char *data, size_t len, unsigned flags,
 /*			struct pk_import_stats *stats_r, const char **error_r)
 /* DESCRIPTION
-/*	See import.h for the contract. pk_import_apply() stores an item as
-/*	it is, timestamps included, and refuses a domain, address or grant
-/*	that exists (PK_EEXIST); an entry whose domain is missing is stored
-/*	anyway, its domain added as a hosted domain with
-/*	PK_IMPORT_CREATE_DOMAINS. Names must be canonical, as
-/*	pk_import_parse() makes them; other callers' items are checked.
+/*	See import.h for the contract. pk_import_begin() returns NULL only
+/*	when memory runs out.
 /*
-/*	pk_import_finish() applies the rules of the interactive commands
-/*	and of pk_check() to what the import touched: an alias domain's
-/*	target is hosted; an entry's domain exists, and no account or
-/*	catch-all lives in an alias domain; every alias and forwarding
-/*	account resolves strictly (no loop, no limit, no unknown local
-/*	destination); a send-as login is an account; an entry from before
-/*	with a destination in a new domain still resolves. Then one change
-/*	log entry records the whole import.
+/*	pk_import_apply() takes an item as it is, timestamps included, and
+/*	no change log entry. Domains and grants are stored at once with the
+/*	raw record calls; a domain or grant that exists is refused
+/*	(PK_EEXIST), but an alias domain may replace a domain this import
+/*	created. Accounts and aliases are kept in memory, bucketed by
+/*	domain (see import-int.h), and stored in key order by
+/*	import_flush(), which pk_import_finish() calls first; an address
+/*	that exists, or that the input names twice, is refused there. An
+/*	entry whose domain is missing is kept anyway (a later item may add
+/*	the domain), or its domain is added as a hosted domain with
+/*	PK_IMPORT_CREATE_DOMAINS. Nothing else is checked here:
+/*	import-check.c does that at the end. Names must be canonical, as
+/*	pk_import_parse() makes them; an item from another caller is checked
+/*	for that first.
 /*
-/*	pk_import() keeps no state outside the caller's transaction, so
-/*	pk_store_write() may run it again after growing the map.
+/*	pk_import() parses, applies and finishes in the caller's write
+/*	transaction and keeps no state outside it, so pk_store_write() may
+/*	run it again after growing the map; on an error the caller aborts
+/*	and the database is as it was.
 /* DIAGNOSTICS
-/*	PK_EINVAL, PK_EEXIST, PK_ELIMIT with a message that names the line
-/*	of the item at fault; PK_ETEMP, PK_ECORRUPT, PK_ENOMEM.
-/* BUGS
-/*	For speed, an alias whose destinations are all mailboxes without
-/*	forwarding, or outside addresses, is proved by one direct lookup
-/*	per destination instead of a resolution.
+/*	PK_EINVAL, PK_EEXIST with a message that names the line of the
+/*	item at fault; PK_ETEMP, PK_ENOMEM.
 /*--*/
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1			/* qsort_r() */
+#endif
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,55 +54,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "account.h"
 #include "addr.h"
-#include "alias.h"
-#include "changelog.h"
 #include "domain.h"
 #include "import-int.h"
 #include "password.h"
-#include "resolve.h"
 
-#define DOMAIN_CACHE	16		/* a power of two */
+/* import_error - a message, prefixed with the item's line when known */
 
-/* Append-only memory of what the import touched: addresses only. */
-struct arena {
-    unsigned char *data;
-    size_t  len;
-    size_t  size;
-};
-
-struct domain_cache {
-    char    name[PK_DOMAIN_MAX + 1];
-    int     status;			/* PK_OK or PK_NOTFOUND */
-    struct pk_domain dom;
-};
-
-struct pk_import {
-    struct pk_txn *txn;
-    unsigned flags;
-    const char *format;
-    size_t  line;			/* of the item being applied */
-    size_t  entries_before;
-    uint64_t now;
-    struct pk_import_stats stats;
-    struct arena domains;		/* line, auto, kind, name NUL */
-    struct arena entries;		/* line, type, key, destinations */
-    struct arena grants;		/* line, login key, address key */
-    struct pk_buf buf;
-    struct domain_cache cache[DOMAIN_CACHE];
-};
-
-/* A reader over one of the arenas. */
-struct arena_rd {
-    const unsigned char *p;
-    const unsigned char *end;
-};
-
-/* fail - a message, prefixed with the line of the item when known */
-
-static int fail(const char **error_r, size_t line, int status,
-		        const char *fmt,...)
+int     import_error(const char **error_r, size_t line, int status,
+		             const char *fmt,...)
 {
     char    buf[512];
     va_list ap;
@@ -145,37 +106,6 @@ static int arena_str(struct arena *a, const void *data, size_t len)
     return arena_add(a, data, len);
 }
 
-/* rd_take - read bytes */
-
-static const void *rd_take(struct arena_rd *rd, size_t len)
-{
-    const void *p = rd->p;
-
-    rd->p += len;
-    return p;
-}
-
-/* rd_str - read a length-prefixed string */
-
-static const char *rd_str(struct arena_rd *rd, size_t *len_r)
-{
-    uint16_t n;
-
-    memcpy(&n, rd_take(rd, sizeof(n)), sizeof(n));
-    *len_r = n;
-    return rd_take(rd, n);
-}
-
-/* rd_size - read a size_t */
-
-static size_t rd_size(struct arena_rd *rd)
-{
-    size_t  n;
-
-    memcpy(&n, rd_take(rd, sizeof(n)), sizeof(n));
-    return n;
-}
-
 /* key_of - the database key of a canonical "local@domain" */
 
 static size_t key_of(const char *text, char key[PK_KEY_MAX])
@@ -189,9 +119,9 @@ static size_t key_of(const char *text, char key[PK_KEY_MAX])
     return dlen + 1 + llen;
 }
 
-/* text_of - "local@domain" of a database key */
+/* import_key_text - "local@domain" of a canonical database key */
 
-static void text_of(const char *key, size_t klen, char text[PK_ADDR_MAX + 1])
+void    import_key_text(const char *key, size_t klen, char text[PK_ADDR_MAX + 1])
 {
     size_t  dlen = strlen(key), llen = klen - dlen - 1;
 
@@ -202,57 +132,123 @@ static void text_of(const char *key, size_t klen, char text[PK_ADDR_MAX + 1])
     text[llen + 1 + dlen] = 0;
 }
 
-/* cache_slot - where a domain's lookup is cached */
+/* import_local_prefix - the first 16 octets of a local part, for sorting */
 
-static struct domain_cache *cache_slot(struct pk_import *imp, const char *name,
-				               size_t len)
+void    import_local_prefix(const char *local, size_t len, uint64_t prefix[2])
 {
-    size_t  h = 2166136261u;
+    prefix[0] = prefix[1] = 0;
+    for (size_t i = 0; i < 16 && i < len; i++)
+	prefix[i / 8] |= (uint64_t) (unsigned char) local[i] << (56 - 8 * (i % 8));
+}
+
+/* dmap_hash - FNV-1a of a domain name, mixed so that low bits index */
+
+static size_t dmap_hash(const char *name, size_t len)
+{
+    uint64_t h = 14695981039346656037u;
 
     for (size_t i = 0; i < len; i++)
-	h = (h ^ (unsigned char) name[i]) * 16777619u;
-    return &imp->cache[h & (DOMAIN_CACHE - 1)];
+	h = (h ^ (unsigned char) name[i]) * 1099511628211u;
+    /* FNV's low bits see little of the input: MurmurHash3's finalizer. */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    return (size_t) (h ^ (h >> 33));
 }
 
-/* domain_find - a domain's record, through the cache */
+/* dmap_grow - double the domain map */
 
-static int domain_find(struct pk_import *imp, const char *name, size_t len,
-		               const struct pk_domain **dom_r,
-		               const char **error_r)
+static int dmap_grow(struct pk_import *imp)
 {
-    struct domain_cache *c = cache_slot(imp, name, len);
+    size_t  size = imp->dmap_size ? imp->dmap_size * 2 : 1024;
+    struct import_dom **map = calloc(size, sizeof(*map));
 
-    if (c->status == 0 && c->name[len] == 0 && memcmp(c->name, name, len) == 0) {
-	*dom_r = &c->dom;
-	return PK_OK;
+    if (map == NULL)
+	return PK_ENOMEM;
+    for (size_t i = 0; i < imp->dmap_size; i++) {
+	struct import_dom *d = imp->dmap[i];
+	size_t  j;
+
+	if (d == NULL)
+	    continue;
+	j = dmap_hash(d->name, d->name_len) & (size - 1);
+	while (map[j] != NULL)
+	    j = (j + 1) & (size - 1);
+	map[j] = d;
     }
-    if (c->status == PK_NOTFOUND && c->name[len] == 0
-	&& memcmp(c->name, name, len) == 0)
-	return PK_NOTFOUND;
-    if (len > PK_DOMAIN_MAX)
-	return PK_NOTFOUND;
-    memcpy(c->name, name, len);
-    c->name[len] = 0;
-    c->status = pk_domain_lookup(imp->txn, c->name, &c->dom, error_r);
-    if (c->status != PK_OK && c->status != PK_NOTFOUND) {
-	int     status = c->status;
+    free(imp->dmap);
+    imp->dmap = map;
+    imp->dmap_size = size;
+    return PK_OK;
+}
 
-	c->name[0] = 0;
-	c->status = PK_NOTFOUND;
+/* dmap_slot - the record of a domain, made (not looked up) if new */
+
+static int dmap_slot(struct pk_import *imp, const char *name, size_t len,
+		             struct import_dom **d_r)
+{
+    struct import_dom *d;
+    size_t  j;
+
+    if (imp->dmap_used * 2 >= imp->dmap_size && dmap_grow(imp) != PK_OK)
+	return PK_ENOMEM;
+    for (j = dmap_hash(name, len) & (imp->dmap_size - 1);
+	 (d = imp->dmap[j]) != NULL; j = (j + 1) & (imp->dmap_size - 1))
+	if (d->name_len == len && memcmp(d->name, name, len) == 0) {
+	    *d_r = d;
+	    return PK_OK;
+	}
+    if ((d = calloc(1, sizeof(*d))) == NULL || (d->name = malloc(len + 1)) == NULL) {
+	free(d);
+	return PK_ENOMEM;
+    }
+    memcpy(d->name, name, len);
+    d->name[len] = 0;
+    d->name_len = len;
+    imp->dmap[j] = d;
+    imp->dmap_used++;
+    *d_r = d;
+    return PK_OK;
+}
+
+/* dmap_set - what a domain is now */
+
+static int dmap_set(struct import_dom *d, int status,
+		            const struct pk_domain *dom)
+{
+    d->known = true;
+    d->status = status;
+    d->kind = status == PK_OK ? dom->kind : 0;
+    free(d->target);
+    d->target = NULL;
+    if (status == PK_OK && dom->kind == PK_DOMAIN_ALIAS
+	&& (d->target = strdup(dom->target)) == NULL)
+	return PK_ENOMEM;
+    return PK_OK;
+}
+
+/* import_domain_find - what a domain is: through the map, else LMDB */
+
+int     import_domain_find(struct pk_import *imp, const char *name,
+			           size_t len, struct import_dom **d_r,
+			           const char **error_r)
+{
+    struct pk_domain dom;
+    struct import_dom *d;
+    int     status;
+
+    if (len == 0 || len > PK_DOMAIN_MAX)
+	return PK_NOTFOUND;			/* no domain of ours */
+    if ((status = dmap_slot(imp, name, len, &d)) != PK_OK)
 	return status;
-    }
-    *dom_r = &c->dom;
-    return c->status;
-}
-
-/* domain_forget - drop a domain from the cache after a change */
-
-static void domain_forget(struct pk_import *imp, const char *name)
-{
-    struct domain_cache *c = cache_slot(imp, name, strlen(name));
-
-    c->name[0] = 0;
-    c->status = PK_NOTFOUND;
+    *d_r = d;
+    if (d->known)
+	return d->status;
+    status = pk_domain_lookup(imp->txn, d->name, &dom, error_r);
+    if (status != PK_OK && status != PK_NOTFOUND)
+	return status;
+    if (dmap_set(d, status, &dom) != PK_OK)
+	return PK_ENOMEM;
+    return status;
 }
 
 /* pk_import_begin - start an import in a write transaction */
@@ -268,48 +264,27 @@ struct pk_import *pk_import_begin(struct pk_txn *txn, unsigned flags)
     imp->flags = flags;
     imp->format = "items";
     imp->now = (uint64_t) time(NULL);
-    for (int i = 0; i < DOMAIN_CACHE; i++)
-	imp->cache[i].status = PK_NOTFOUND;
     /* Unknown: assume there were entries, which costs a scan at most. */
     if (pk_txn_count(txn, PK_DB_ADDRESSES, &imp->entries_before, &error) != PK_OK)
 	imp->entries_before = SIZE_MAX;
     return imp;
 }
 
-/* created_here - was the domain created by this import's own rule */
-
-static bool created_here(struct pk_import *imp, const char *name)
-{
-    struct arena_rd rd = {imp->domains.data, imp->domains.data + imp->domains.len};
-
-    while (rd.p < rd.end) {
-	size_t  len;
-	const unsigned char *flags;
-	const char *got;
-
-	(void) rd_size(&rd);
-	flags = rd_take(&rd, 2);
-	got = rd_str(&rd, &len);
-	if (flags[0] && strlen(name) == len && memcmp(got, name, len) == 0)
-	    return true;
-    }
-    return false;
-}
-
 /* put_domain - store a domain record and remember it */
 
-static int put_domain(struct pk_import *imp, const char *name,
+static int put_domain(struct pk_import *imp, struct import_dom *d,
 		              const struct pk_domain *dom, bool automatic,
 		              const char **error_r)
 {
     unsigned char flags[2] = {automatic, dom->kind};
     int     status;
 
-    domain_forget(imp, name);
-    if ((status = pk_domain_put(imp->txn, name, dom, error_r)) != PK_OK
+    d->automatic = automatic;
+    if ((status = dmap_set(d, PK_OK, dom)) != PK_OK
+	|| (status = pk_domain_put(imp->txn, d->name, dom, error_r)) != PK_OK
 	|| (status = arena_add(&imp->domains, &imp->line, sizeof(imp->line))) != PK_OK
 	|| (status = arena_add(&imp->domains, flags, 2)) != PK_OK
-	|| (status = arena_str(&imp->domains, name, strlen(name))) != PK_OK)
+	|| (status = arena_str(&imp->domains, d->name, strlen(d->name))) != PK_OK)
 	return status;
     return PK_OK;
 }
@@ -319,15 +294,14 @@ static int put_domain(struct pk_import *imp, const char *name,
 static int apply_domain(struct pk_import *imp, const struct pk_item *item,
 			        const char **error_r)
 {
-    const struct pk_domain *old;
     struct pk_domain dom = item->domain;
-    size_t  len = strlen(item->name);
+    struct import_dom *d;
     int     status;
 
-    status = domain_find(imp, item->name, len, &old, error_r);
-    if (status == PK_OK && !created_here(imp, item->name))
-	return fail(error_r, imp->line, PK_EEXIST, "domain %s already exists",
-		    item->name);
+    status = import_domain_find(imp, item->name, strlen(item->name), &d, error_r);
+    if (status == PK_OK && !d->automatic)
+	return import_error(error_r, imp->line, PK_EEXIST,
+			    "domain %s already exists", item->name);
     if (status != PK_OK && status != PK_NOTFOUND)
 	return status;
     if (status == PK_NOTFOUND)
@@ -337,27 +311,26 @@ static int apply_domain(struct pk_import *imp, const struct pk_item *item,
 	dom.target[0] = 0;
     else
 	dom.default_quota = 0;
-    return put_domain(imp, item->name, &dom, false, error_r);
+    return put_domain(imp, d, &dom, false, error_r);
 }
 
-/* entry_domain - make sure the domain of a new entry is there if asked */
+/* entry_domain - the bucket of a new entry; its domain made if asked */
 
 static int entry_domain(struct pk_import *imp, const char *key,
-			        const char **error_r)
+			        struct import_dom **d_r, const char **error_r)
 {
     struct pk_domain dom = {.kind = PK_DOMAIN_HOSTED};
-    const struct pk_domain *old;
     int     status;
 
-    status = domain_find(imp, key, strlen(key), &old, error_r);
+    status = import_domain_find(imp, key, strlen(key), d_r, error_r);
     if (status != PK_NOTFOUND || !(imp->flags & PK_IMPORT_CREATE_DOMAINS))
 	return status == PK_NOTFOUND ? PK_OK : status;
     dom.created = imp->now;
     imp->stats.domains++;
-    return put_domain(imp, key, &dom, true, error_r);
+    return put_domain(imp, *d_r, &dom, true, error_r);
 }
 
-/* remember_entry - line, type, key and destinations, for finish */
+/* remember_entry - the record: line, type, key, destinations, value */
 
 static int remember_entry(struct pk_import *imp, const char *key, size_t klen,
 			          const struct pk_entry *ent)
@@ -366,6 +339,7 @@ static int remember_entry(struct pk_import *imp, const char *key, size_t klen,
     &ent->u.alias.dest : &ent->u.account.forward;
     unsigned char type = ent->type;
     uint16_t count = (uint16_t) list->count;
+    uint32_t vlen = (uint32_t) imp->buf.len;
     int     status;
 
     if ((status = arena_add(&imp->entries, &imp->line, sizeof(imp->line))) != PK_OK
@@ -377,33 +351,50 @@ static int remember_entry(struct pk_import *imp, const char *key, size_t klen,
 	if ((status = arena_str(&imp->entries, list->items[i],
 				strlen(list->items[i]))) != PK_OK)
 	    return status;
-    return PK_OK;
+    if ((status = arena_add(&imp->entries, &vlen, sizeof(vlen))) != PK_OK)
+	return status;
+    return arena_add(&imp->entries, imp->buf.data, imp->buf.len);
 }
 
-/* apply_entry - an account or an alias */
+/* apply_entry - an account or an alias, into its domain's bucket */
 
 static int apply_entry(struct pk_import *imp, const struct pk_item *item,
 		               const char **error_r)
 {
+    struct import_dom *d;
+    struct import_ref *ref;
     char    key[PK_KEY_MAX];
-    size_t  klen = key_of(item->name, key);
+    size_t  klen = key_of(item->name, key), dlen = strlen(key), off;
     int     status;
 
-    if ((status = entry_domain(imp, key, error_r)) != PK_OK)
+    if (imp->flushed)
+	return import_error(error_r, imp->line, PK_EINVAL, "the import is finished");
+    if ((status = entry_domain(imp, key, &d, error_r)) != PK_OK
+	|| (status = pk_record_encode_entry(&item->entry, &imp->buf)) != PK_OK)
 	return status;
-    if ((status = pk_record_encode_entry(&item->entry, &imp->buf)) != PK_OK)
+    if (d->nrefs == d->refs_size) {
+	size_t  size = d->refs_size ? d->refs_size * 2 : 16;
+
+	if ((ref = realloc(d->refs, size * sizeof(*ref))) == NULL)
+	    return PK_ENOMEM;
+	d->refs = ref;
+	d->refs_size = size;
+    }
+    off = imp->entries.len;
+    if ((status = remember_entry(imp, key, klen, &item->entry)) != PK_OK)
 	return status;
-    status = pk_txn_put(imp->txn, PK_DB_ADDRESSES, key, klen, imp->buf.data,
-			imp->buf.len, PK_PUT_NOOVERWRITE, error_r);
-    if (status == PK_EEXIST)
-	return fail(error_r, imp->line, status, "%s already exists", item->name);
-    if (status != PK_OK)
-	return status;
+    ref = &d->refs[d->nrefs++];
+    import_local_prefix(key + dlen + 1, klen - dlen - 1, ref->prefix);
+    ref->llen = (uint16_t) (klen - dlen - 1);
+    ref->off = off;
+    ref->final = item->type == PK_ITEM_ACCOUNT
+	&& item->entry.u.account.forward.count == 0;
+    d->sorted = false;
     if (item->type == PK_ITEM_ACCOUNT)
 	imp->stats.accounts++;
     else
 	imp->stats.aliases++;
-    return remember_entry(imp, key, klen, &item->entry);
+    return PK_OK;
 }
 
 /* apply_grant - a send-as grant */
@@ -418,8 +409,8 @@ static int apply_grant(struct pk_import *imp, const struct pk_item *item,
     status = pk_txn_put(imp->txn, PK_DB_SENDAS, lkey, llen, akey, alen,
 			PK_PUT_NOOVERWRITE, error_r);
     if (status == PK_EEXIST)
-	return fail(error_r, imp->line, status, "%s may already send as %s",
-		    item->name, item->target);
+	return import_error(error_r, imp->line, status,
+			    "%s may already send as %s", item->name, item->target);
     if (status != PK_OK)
 	return status;
     imp->stats.sendas++;
@@ -465,7 +456,14 @@ static int check_item(const struct pk_item *item, const char **error_r)
     const struct pk_entry *ent = &item->entry;
     bool    ok;
 
-    switch (item->type) {
+    /* Fixed buffers from a caller: terminated before anything reads them. */
+    if (memchr(item->name, 0, sizeof(item->name)) == NULL
+	|| memchr(item->target, 0, sizeof(item->target)) == NULL
+	|| memchr(item->domain.target, 0, sizeof(item->domain.target)) == NULL
+	|| (ent->type == PK_REC_ACCOUNT && memchr(ent->u.account.password, 0,
+				     sizeof(ent->u.account.password)) == NULL))
+	item = NULL;
+    switch (item ? item->type : -1) {
     case PK_ITEM_DOMAIN:
     case PK_ITEM_DOMAIN_ALIAS:
 	ok = canonical(item->name, true, 0) && (item->type == PK_ITEM_DOMAIN
@@ -491,8 +489,7 @@ static int check_item(const struct pk_item *item, const char **error_r)
 	break;
     }
     if (!ok)
-	*error_r = pk_error("an import item of type %d is not in canonical form",
-			    (int) item->type);
+	*error_r = pk_error("an import item is not in canonical form");
     return ok ? PK_OK : PK_EINVAL;
 }
 
@@ -523,7 +520,7 @@ static int apply_item(struct pk_import *imp, const struct pk_item *item,
     return status;
 }
 
-/* pk_import_apply - store one item, references unchecked */
+/* pk_import_apply - take one item, references unchecked */
 
 int     pk_import_apply(struct pk_import *imp, const struct pk_item *item,
 			        const char **error_r)
@@ -531,238 +528,98 @@ int     pk_import_apply(struct pk_import *imp, const struct pk_item *item,
     return apply_item(imp, item, false, error_r);
 }
 
-/* check_domains - alias domains point at hosted domains */
+/* import_ref_order - key order of two entries of one bucket */
 
-static int check_domains(struct pk_import *imp, const char **error_r)
+int     import_ref_order(const struct import_ref *x, const struct import_ref *y,
+			         const struct arena *arena)
 {
-    struct arena_rd rd = {imp->domains.data, imp->domains.data + imp->domains.len};
-    struct pk_domain dom;
-    const struct pk_domain *target;
-    char    name[PK_DOMAIN_MAX + 1];
+    struct import_rec rx, ry;
+    int     c;
+
+    if (x->prefix[0] != y->prefix[0])
+	return x->prefix[0] < y->prefix[0] ? -1 : 1;
+    if (x->prefix[1] != y->prefix[1])
+	return x->prefix[1] < y->prefix[1] ? -1 : 1;
+    /* The prefixes hold all of a local part of up to 16 octets. */
+    if (x->llen <= 16 || y->llen <= 16)
+	return (x->llen > y->llen) - (x->llen < y->llen);
+    rec_read(arena, x->off, &rx);
+    rec_read(arena, y->off, &ry);
+    c = memcmp(rx.key, ry.key, rx.klen < ry.klen ? rx.klen : ry.klen);
+    return c != 0 ? c : (rx.klen > ry.klen) - (rx.klen < ry.klen);
+}
+
+/* compare_ref - key order within a bucket; input order for equal keys */
+
+static int compare_ref(const void *a, const void *b, void *ctx)
+{
+    const struct import_ref *x = a, *y = b;
+    int     c = import_ref_order(x, y, ctx);
+
+    return c != 0 ? c : (x->off > y->off) - (x->off < y->off);
+}
+
+/* compare_dom - domains in key order */
+
+static int compare_dom(const void *a, const void *b)
+{
+    return strcmp((*(struct import_dom *const *) a)->name,
+		  (*(struct import_dom *const *) b)->name);
+}
+
+/* flush_bucket - sort one domain's entries and store them */
+
+static int flush_bucket(struct pk_import *imp, struct import_dom *d,
+			        unsigned flags, const char **error_r)
+{
+    struct import_rec rec, prev = {0};
+    char    text[PK_ADDR_MAX + 1];
     int     status;
 
-    while (rd.p < rd.end) {
-	size_t  line = rd_size(&rd), len;
-	const unsigned char *flags = rd_take(&rd, 2);
-	const char *got = rd_str(&rd, &len);
-
-	if (flags[1] != PK_DOMAIN_ALIAS)
-	    continue;
-	memcpy(name, got, len);
-	name[len] = 0;
-	/* The record as it ended up: a later item may have replaced it. */
-	if ((status = pk_domain_lookup(imp->txn, name, &dom, error_r)) != PK_OK)
-	    return status;
-	status = domain_find(imp, dom.target, strlen(dom.target), &target, error_r);
-	if (status == PK_NOTFOUND || (status == PK_OK && target->kind != PK_DOMAIN_HOSTED))
-	    return fail(error_r, line, PK_EINVAL, "alias domain %s: target %s is "
-			"not a hosted domain", name, dom.target);
+    qsort_r(d->refs, d->nrefs, sizeof(*d->refs), compare_ref, &imp->entries);
+    d->sorted = true;
+    for (size_t i = 0; i < d->nrefs; i++, prev = rec) {
+	rec_read(&imp->entries, d->refs[i].off, &rec);
+	status = i > 0 && rec.klen == prev.klen
+	    && memcmp(rec.key, prev.key, rec.klen) == 0 ? PK_EEXIST
+	    : pk_txn_put(imp->txn, PK_DB_ADDRESSES, rec.key, rec.klen, rec.val,
+			 rec.vlen, flags, error_r);
+	if (status == PK_EEXIST) {
+	    import_key_text(rec.key, rec.klen, text);
+	    return import_error(error_r, rec.line, status, "%s already exists", text);
+	}
 	if (status != PK_OK)
 	    return status;
     }
     return PK_OK;
 }
 
-/* dest_final - is a destination proved final by one direct lookup */
+/* import_flush - store every entry, in key order */
 
-static int dest_final(struct pk_import *imp, const char *dest, size_t len,
-		              const char **error_r)
+int     import_flush(struct pk_import *imp, const char **error_r)
 {
-    const struct pk_domain *dom;
-    const char *at = memchr(dest, '@', len), *next;
-    struct pk_entry ent;
-    const void *val;
-    char    key[PK_KEY_MAX];
-    size_t  vlen, dlen;
-    int     status;
+    struct import_dom **doms;
+    size_t  n = 0, count;
+    unsigned flags = PK_PUT_NOOVERWRITE;
+    int     status = PK_OK;
 
-    /* The last '@' of a canonical address. */
-    while (at != NULL && (next = memchr(at + 1, '@', dest + len - at - 1)) != NULL)
-	at = next;
-    if (at == NULL)
-	return PK_NOTFOUND;
-    dlen = dest + len - at - 1;
-    status = domain_find(imp, at + 1, dlen, &dom, error_r);
-    if (status == PK_NOTFOUND)
-	return PK_OK;				/* delivered outside */
-    if (status != PK_OK || dom->kind != PK_DOMAIN_HOSTED)
-	return status == PK_OK ? PK_NOTFOUND : status;
-    memcpy(key, at + 1, dlen);
-    key[dlen] = 0;
-    memcpy(key + dlen + 1, dest, at - dest);
-    status = pk_txn_get(imp->txn, PK_DB_ADDRESSES, key, len, &val, &vlen, error_r);
-    if (status != PK_OK || vlen == 0 || *(const unsigned char *) val != PK_REC_ACCOUNT)
-	return status == PK_OK ? PK_NOTFOUND : status;
-    if (pk_record_decode_entry(val, vlen, &ent) != PK_OK)
-	return PK_NOTFOUND;			/* let resolution explain */
-    status = ent.u.account.forward.count == 0 ? PK_OK : PK_NOTFOUND;
-    pk_entry_free(&ent);
-    return status;
-}
-
-/* check_resolves - resolve an entry strictly */
-
-static int check_resolves(struct pk_import *imp, size_t line, const char *text,
-			          const char **error_r)
-{
-    struct pk_resolution res;
-    int     status;
-
-    status = pk_resolve(imp->txn, text, PK_RESOLVE_STRICT, &res, error_r);
-    if (status == PK_OK)
-	pk_resolve_free(&res);
-    else if (status == PK_EINVAL || status == PK_ELIMIT)
-	return fail(error_r, line, status, "%s: %s", text, *error_r);
-    return status;
-}
-
-/* check_entry - one imported account or alias */
-
-static int check_entry(struct pk_import *imp, struct arena_rd *rd,
-		               const char **error_r)
-{
-    const struct pk_domain *dom;
-    size_t  line = rd_size(rd), klen, len, dlen;
-    int     type = *(const unsigned char *) rd_take(rd, 1), status;
-    const char *key = rd_str(rd, &klen), *dest;
-    char    text[PK_ADDR_MAX + 1];
-    uint16_t count;
-    bool    resolve = false;
-
-    memcpy(&count, rd_take(rd, sizeof(count)), sizeof(count));
-    dlen = strlen(key);
-    text_of(key, klen, text);
-    status = domain_find(imp, key, dlen, &dom, error_r);
-    if (status == PK_NOTFOUND)
-	return fail(error_r, line, PK_EINVAL, "%s: domain %s does not exist "
-		    "(add it first, or let the import create domains)", text, key);
-    if (status != PK_OK)
-	return status;
-    if (dom->kind != PK_DOMAIN_HOSTED && (type == PK_REC_ACCOUNT || klen == dlen + 1))
-	return fail(error_r, line, PK_EINVAL, "%s: %s is an alias domain of %s; "
-		    "%s cannot live there", text, key, dom->target,
-		    type == PK_REC_ACCOUNT ? "an account" : "a catch-all");
-    for (uint16_t i = 0; i < count; i++) {
-	dest = rd_str(rd, &len);
-	if (!resolve && (status = dest_final(imp, dest, len, error_r)) != PK_OK) {
-	    if (status != PK_NOTFOUND)
-		return status;
-	    resolve = true;
-	}
-    }
-    return resolve ? check_resolves(imp, line, text, error_r) : PK_OK;
-}
-
-/* check_grant - a send-as login is an account */
-
-static int check_grant(struct pk_import *imp, struct arena_rd *rd,
-		               const char **error_r)
-{
-    size_t  line = rd_size(rd), klen, vlen;
-    const char *key = rd_str(rd, &klen);
-    const void *val;
-    char    text[PK_ADDR_MAX + 1];
-    int     status;
-
-    status = pk_txn_get(imp->txn, PK_DB_ADDRESSES, key, klen, &val, &vlen, error_r);
-    if (status == PK_OK && vlen > 0 && *(const unsigned char *) val == PK_REC_ACCOUNT)
+    if (imp->flushed)
 	return PK_OK;
-    if (status != PK_OK && status != PK_NOTFOUND)
-	return status;
-    text_of(key, klen, text);
-    return fail(error_r, line, PK_EINVAL, "send-as login %s is not an account",
-		text);
-}
-
-/* in_new_domain - does a destination name a domain this import added */
-
-static bool in_new_domain(struct pk_import *imp, const char *dest)
-{
-    struct arena_rd rd = {imp->domains.data, imp->domains.data + imp->domains.len};
-    const char *domain = strrchr(dest, '@');
-    size_t  dlen, len;
-
-    if (domain == NULL)
-	return false;
-    dlen = strlen(++domain);
-    while (rd.p < rd.end) {
-	const char *got;
-
-	(void) rd_size(&rd);
-	(void) rd_take(&rd, 2);
-	got = rd_str(&rd, &len);
-	if (len == dlen && memcmp(got, domain, len) == 0)
-	    return true;
-    }
-    return false;
-}
-
-/* check_existing - entries that delivered outside may now be local */
-
-static int check_existing(struct pk_import *imp, const char **error_r)
-{
-    struct pk_cursor *cur;
-    struct pk_entry ent;
-    const struct pk_strlist *list;
-    const void *key, *val;
-    char    text[PK_ADDR_MAX + 1];
-    size_t  klen, vlen;
-    bool    hit;
-    int     status;
-
-    if ((status = pk_cursor_open(imp->txn, PK_DB_ADDRESSES, NULL, 0, &cur,
-				 error_r)) != PK_OK)
-	return status;
-    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) == PK_OK) {
-	if (klen > PK_ADDR_MAX || memchr(key, 0, klen) == NULL
-	    || pk_record_decode_entry(val, vlen, &ent) != PK_OK)
-	    continue;				/* pk_check() reports those */
-	list = ent.type == PK_REC_ALIAS ? &ent.u.alias.dest : &ent.u.account.forward;
-	hit = false;
-	for (size_t i = 0; i < list->count && !hit; i++)
-	    hit = in_new_domain(imp, list->items[i]);
-	pk_entry_free(&ent);
-	if (!hit)
-	    continue;
-	text_of(key, klen, text);
-	if ((status = check_resolves(imp, 0, text, error_r)) != PK_OK)
-	    break;
-    }
-    pk_cursor_close(&cur);
-    return status == PK_NOTFOUND ? PK_OK : status;
-}
-
-/* pk_import_finish - check what the import touched; log it */
-
-int     pk_import_finish(struct pk_import *imp, struct pk_import_stats *stats_r,
-			         const char **error_r)
-{
-    struct arena_rd rd;
-    char    detail[160];
-    int     status;
-
-    if ((status = check_domains(imp, error_r)) != PK_OK)
-	return status;
-    rd = (struct arena_rd) {imp->entries.data, imp->entries.data + imp->entries.len};
-    while (rd.p < rd.end)
-	if ((status = check_entry(imp, &rd, error_r)) != PK_OK)
-	    return status;
-    rd = (struct arena_rd) {imp->grants.data, imp->grants.data + imp->grants.len};
-    while (rd.p < rd.end)
-	if ((status = check_grant(imp, &rd, error_r)) != PK_OK)
-	    return status;
-    if (imp->stats.domains > 0 && imp->entries_before > 0
-	&& (status = check_existing(imp, error_r)) != PK_OK)
-	return status;
-    snprintf(detail, sizeof(detail), "%zu domains, %zu accounts, %zu aliases, "
-	     "%zu grants", imp->stats.domains, imp->stats.accounts,
-	     imp->stats.aliases, imp->stats.sendas);
-    if ((status = pk_changelog_append(imp->txn, "import", imp->format, detail,
-				      error_r)) != PK_OK)
-	return status;
-    if (stats_r != NULL)
-	*stats_r = imp->stats;
-    return PK_OK;
+    imp->flushed = true;
+    if ((doms = malloc((imp->dmap_used + 1) * sizeof(*doms))) == NULL)
+	return PK_ENOMEM;
+    for (size_t i = 0; i < imp->dmap_size; i++)
+	if (imp->dmap[i] != NULL && imp->dmap[i]->nrefs > 0)
+	    doms[n++] = imp->dmap[i];
+    qsort(doms, n, sizeof(*doms), compare_dom);
+    /* Into an empty table, in key order: appends. */
+    if (pk_txn_count(imp->txn, PK_DB_ADDRESSES, &count, error_r) == PK_OK
+	&& count == 0)
+	flags = PK_PUT_APPEND;
+    for (size_t i = 0; i < n && status == PK_OK; i++)
+	status = flush_bucket(imp, doms[i], flags, error_r);
+    free(doms);
+    return status;
 }
 
 /* pk_import_free - release an import */
@@ -773,6 +630,15 @@ void    pk_import_free(struct pk_import **impp)
 
     if (imp == NULL)
 	return;
+    for (size_t i = 0; i < imp->dmap_size; i++) {
+	if (imp->dmap[i] == NULL)
+	    continue;
+	free(imp->dmap[i]->name);
+	free(imp->dmap[i]->target);
+	free(imp->dmap[i]->refs);
+	free(imp->dmap[i]);
+    }
+    free(imp->dmap);
     free(imp->domains.data);
     free(imp->entries.data);
     free(imp->grants.data);

@@ -2,7 +2,7 @@
 /* NAME
 /*	import-int 3h
 /* SUMMARY
-/*	what the import parsers share (private to common/import*.c)
+/*	what the import modules share (private to common/import*.c)
 /* SYNOPSIS
 /*	#include "import-int.h"
 /* DESCRIPTION
@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "import.h"
 
@@ -68,6 +69,148 @@ extern int import_emit(struct import_parser *);
 extern bool import_next_line(struct import_parser *, const char **, size_t *);
 extern size_t import_indent(const char *, size_t);
 extern bool import_blank(const char *, size_t);
+
+/*
+ * The database side (import-apply.c, import-check.c). Entries are not
+ * written as they arrive: a migration interleaves domains, and LMDB
+ * inserts in random key order cost several times what inserts in key
+ * order do. Each entry goes to an append-only arena instead (line,
+ * type, key, destinations, encoded value) and a reference to it into
+ * the bucket of its domain. pk_import_finish() sorts the domains and
+ * each bucket, writes the entries in key order (MDB_APPEND into an
+ * empty table), and answers "is this destination one of ours, and
+ * final?" from the buckets without touching LMDB.
+ */
+
+/* Append-only memory of what the import stored. */
+struct arena {
+    unsigned char *data;
+    size_t  len;
+    size_t  size;
+};
+
+/* A reader over an arena. */
+struct arena_rd {
+    const unsigned char *p;
+    const unsigned char *end;
+};
+
+/* An entry in its domain's bucket: the local part's first 16 octets,
+ * big-endian, so that integer order is key order. */
+struct import_ref {
+    uint64_t prefix[2];
+    size_t  off;			/* of its record in the arena */
+    uint16_t llen;			/* of the local part */
+    bool    final;			/* an account that does not forward */
+};
+
+/* A domain the import met: the lookup cache and the bucket. */
+struct import_dom {
+    char   *name;
+    size_t  name_len;
+    bool    known;			/* looked up, or stored by us */
+    int     status;			/* PK_OK or PK_NOTFOUND */
+    enum pk_domain_kind kind;
+    char   *target;			/* alias domains */
+    bool    automatic;			/* created by CREATE_DOMAINS */
+    bool    sorted;
+    struct import_ref *refs;
+    size_t  nrefs;
+    size_t  refs_size;
+};
+
+struct pk_import {
+    struct pk_txn *txn;
+    unsigned flags;
+    const char *format;
+    size_t  line;			/* of the item being applied */
+    size_t  entries_before;
+    uint64_t now;
+    struct pk_import_stats stats;
+    struct arena domains;		/* line, flags, kind, name */
+    struct arena entries;		/* line, type, key, dests, value */
+    struct arena grants;		/* line, login key */
+    struct pk_buf buf;
+    struct import_dom **dmap;		/* open addressing; slots stay put */
+    size_t  dmap_size;			/* a power of two */
+    size_t  dmap_used;
+    bool    flushed;
+};
+
+/* rd_take - the next len octets of an arena */
+static inline const void *rd_take(struct arena_rd *rd, size_t len)
+{
+    const void *p = rd->p;
+
+    rd->p += len;
+    return p;
+}
+
+/* rd_str - the next length-prefixed string */
+static inline const char *rd_str(struct arena_rd *rd, size_t *len_r)
+{
+    uint16_t n;
+
+    memcpy(&n, rd_take(rd, sizeof(n)), sizeof(n));
+    *len_r = n;
+    return rd_take(rd, n);
+}
+
+/* rd_size - the next size_t */
+static inline size_t rd_size(struct arena_rd *rd)
+{
+    size_t  n;
+
+    memcpy(&n, rd_take(rd, sizeof(n)), sizeof(n));
+    return n;
+}
+
+/* One entry record of the arena, as read back. */
+struct import_rec {
+    size_t  line;
+    int     type;			/* PK_REC_ACCOUNT or PK_REC_ALIAS */
+    const char *key;			/* "domain" NUL "local" */
+    size_t  klen;
+    uint16_t ndest;			/* destinations or forwards */
+    struct arena_rd dests;		/* ndest length-prefixed strings */
+    const void *val;			/* the encoded record */
+    size_t  vlen;
+};
+
+/* rec_read - the record at an offset; returns the next offset */
+static inline size_t rec_read(const struct arena *a, size_t off,
+			              struct import_rec *rec)
+{
+    struct arena_rd rd = {a->data + off, a->data + a->len};
+    uint32_t vlen;
+    size_t  len;
+
+    rec->line = rd_size(&rd);
+    rec->type = *(const unsigned char *) rd_take(&rd, 1);
+    rec->key = rd_str(&rd, &rec->klen);
+    memcpy(&rec->ndest, rd_take(&rd, sizeof(rec->ndest)), sizeof(rec->ndest));
+    rec->dests = rd;
+    for (uint16_t i = 0; i < rec->ndest; i++)
+	(void) rd_str(&rd, &len);
+    memcpy(&vlen, rd_take(&rd, sizeof(vlen)), sizeof(vlen));
+    rec->vlen = vlen;
+    rec->val = rd_take(&rd, vlen);
+    return (size_t) (rd.p - a->data);
+}
+
+/* import-apply.c */
+extern int import_error(const char **, size_t, int, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+extern void import_key_text(const char *, size_t, char[PK_ADDR_MAX + 1]);
+extern int import_domain_find(struct pk_import *, const char *, size_t,
+			              struct import_dom **, const char **);
+extern void import_local_prefix(const char *, size_t, uint64_t[2]);
+extern int import_ref_order(const struct import_ref *, const struct import_ref *,
+			            const struct arena *);
+extern int import_flush(struct pk_import *, const char **);
+
+/* import-jsonl.c */
+extern int import_jsonl_parse(struct import_parser *);
 
 /* import-text.c */
 extern int import_dovecot_parse(struct import_parser *);

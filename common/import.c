@@ -28,10 +28,9 @@
 /*	must not free them. A non-zero answer from fn stops the parse and
 /*	is returned, with fn's message.
 /*
-/*	Blank lines are skipped in every format. JSON lines: one object per
-/*	line (jansson, duplicate keys refused); the keys and types are the
-/*	ones import.h lists, unknown keys are refused. Dovecot passwd-file
-/*	and Postfix virtual: see import-text.c.
+/*	Blank lines are skipped in every format. The formats themselves:
+/*	import-jsonl.c (JSON lines) and import-text.c (Dovecot passwd-file,
+/*	Postfix virtual).
 /*
 /*	pk_item_free() releases the lists of an item a caller built itself
 /*	with pk_strlist_add(), for pk_import_apply().
@@ -41,7 +40,7 @@
 /*	The input is untrusted. A line is bounded (IMPORT_LINE_MAX), a NUL
 /*	byte anywhere is refused, every string is bounded before it is
 /*	copied, and messages quote at most a sanitized excerpt of a name,
-/*	never a password hash (jansson's "near '...'" excerpt is cut off).
+/*	never a password hash.
 /*--*/
 
 #include <stdarg.h>
@@ -50,15 +49,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "addr.h"
 #include "alias.h"
 #include "import-int.h"
 #include "password.h"
-
-/* Raw text of one address: U-labels take more octets than A-labels. */
-#define IMPORT_TEXT_MAX	1024
 
 static const struct {
     const char *name;
@@ -254,12 +248,7 @@ void    import_item_reset(struct import_parser *p, enum pk_item_type type)
 
 int     import_emit(struct import_parser *p)
 {
-    int     status;
-
-    status = p->fn(&p->item, p->item_line, p->ctx, p->error_r);
-    /* The parser's lists are not the caller's to keep. */
-    memset(&p->item.entry, 0, sizeof(p->item.entry));
-    return status;
+    return p->fn(&p->item, p->item_line, p->ctx, p->error_r);
 }
 
 /* import_next_line - the next physical line; false at the end */
@@ -328,276 +317,6 @@ bool    import_blank(const char *s, size_t len)
     return true;
 }
 
-/* jsonl_string - a string member, bounded; NULL if absent */
-
-static int jsonl_string(struct import_parser *p, json_t *obj, const char *key,
-			        size_t max, bool required, const char **value_r)
-{
-    json_t *v = json_object_get(obj, key);
-
-    *value_r = NULL;
-    if (v == NULL)
-	return required ? import_fail(p, "\"%s\" is missing", key) : PK_OK;
-    if (!json_is_string(v))
-	return import_fail(p, "\"%s\" must be a string", key);
-    if (json_string_length(v) > max)
-	return import_fail(p, "\"%s\" is longer than %zu octets", key, max);
-    if (strlen(json_string_value(v)) != json_string_length(v))
-	return import_fail(p, "\"%s\" holds a NUL character", key);
-    *value_r = json_string_value(v);
-    return PK_OK;
-}
-
-/* jsonl_uint - a non-negative integer member; absent keeps the default */
-
-static int jsonl_uint(struct import_parser *p, json_t *obj, const char *key,
-		              uint64_t *value_r)
-{
-    json_t *v = json_object_get(obj, key);
-
-    if (v == NULL)
-	return PK_OK;
-    if (!json_is_integer(v) || json_integer_value(v) < 0)
-	return import_fail(p, "\"%s\" must be a non-negative integer", key);
-    *value_r = (uint64_t) json_integer_value(v);
-    return PK_OK;
-}
-
-/* jsonl_address - a required address member, normalized */
-
-static int jsonl_address(struct import_parser *p, json_t *obj, const char *key,
-			         unsigned flags, char out[PK_ADDR_MAX + 1])
-{
-    const char *text;
-    int     status;
-
-    if ((status = jsonl_string(p, obj, key, IMPORT_TEXT_MAX, true, &text)) != PK_OK)
-	return status;
-    return import_addr(p, key, text, flags, out);
-}
-
-/* jsonl_dests - a list of destinations, normalized */
-
-static int jsonl_dests(struct import_parser *p, json_t *obj, const char *key,
-		               bool required, struct pk_strlist *list)
-{
-    json_t *v = json_object_get(obj, key), *d;
-    size_t  i;
-    int     status;
-
-    if (v == NULL)
-	return required ? import_fail(p, "\"%s\" is missing", key) : PK_OK;
-    if (!json_is_array(v))
-	return import_fail(p, "\"%s\" must be a list of addresses", key);
-    if (required && json_array_size(v) == 0)
-	return import_fail(p, "\"%s\" is empty", key);
-    json_array_foreach(v, i, d) {
-	if (!json_is_string(d) || json_string_length(d) > IMPORT_TEXT_MAX
-	    || strlen(json_string_value(d)) != json_string_length(d))
-	    return import_fail(p, "\"%s\" item %zu is not an address string",
-			       key, i + 1);
-	if ((status = import_dest(p, p->item.name, json_string_value(d), list,
-				  NULL)) != PK_OK)
-	    return status;
-    }
-    return PK_OK;
-}
-
-/* jsonl_domain - {"type":"domain"} and {"type":"domain_alias"} */
-
-static int jsonl_domain(struct import_parser *p, json_t *obj, bool alias)
-{
-    struct pk_item *item = &p->item;
-    const char *text;
-    int     status;
-
-    import_item_reset(p, alias ? PK_ITEM_DOMAIN_ALIAS : PK_ITEM_DOMAIN);
-    item->domain.kind = alias ? PK_DOMAIN_ALIAS : PK_DOMAIN_HOSTED;
-    if ((status = jsonl_string(p, obj, "domain", IMPORT_TEXT_MAX, true, &text)) != PK_OK
-	|| (status = import_domain(p, "domain", text, item->name)) != PK_OK
-	|| (status = jsonl_uint(p, obj, "created", &item->domain.created)) != PK_OK)
-	return status;
-    if (!alias)
-	return jsonl_uint(p, obj, "quota", &item->domain.default_quota);
-    if ((status = jsonl_string(p, obj, "target", IMPORT_TEXT_MAX, true, &text)) != PK_OK
-	|| (status = import_domain(p, "target", text, item->domain.target)) != PK_OK)
-	return status;
-    if (strcmp(item->name, item->domain.target) == 0)
-	return import_fail(p, "domain %s cannot be an alias of itself", item->name);
-    memcpy(item->target, item->domain.target, sizeof(item->domain.target));
-    return PK_OK;
-}
-
-/* jsonl_account - {"type":"account"} */
-
-static int jsonl_account(struct import_parser *p, json_t *obj)
-{
-    struct pk_account *acc = &p->item.entry.u.account;
-    json_t *v;
-    const char *text;
-    int     status;
-
-    import_item_reset(p, PK_ITEM_ACCOUNT);
-    if ((status = jsonl_address(p, obj, "address", 0, p->item.name)) != PK_OK
-	|| (status = jsonl_string(p, obj, "password", PK_HASH_MAX, true, &text)) != PK_OK
-	|| (status = import_hash(p, text, acc->password)) != PK_OK
-	|| (status = jsonl_string(p, obj, "state", 32, false, &text)) != PK_OK)
-	return status;
-    if (text != NULL && pk_state_parse(text, &acc->state) != PK_OK)
-	return import_fail(p, "\"state\" is not an account state");
-    if ((v = json_object_get(obj, "quota")) != NULL && !json_is_null(v)
-	&& (status = jsonl_uint(p, obj, "quota", &acc->quota)) != PK_OK)
-	return status;
-    if ((v = json_object_get(obj, "keep_copy")) != NULL) {
-	if (!json_is_boolean(v))
-	    return import_fail(p, "\"keep_copy\" must be true or false");
-	acc->keep_copy = json_is_true(v);
-    }
-    if ((status = jsonl_dests(p, obj, "forward", false, &acc->forward)) != PK_OK
-	|| (status = jsonl_uint(p, obj, "created", &acc->created)) != PK_OK
-	|| (status = jsonl_uint(p, obj, "changed", &acc->changed)) != PK_OK)
-	return status;
-    /* Like pk_account_set_forward(): no copy to keep without forwarding. */
-    acc->keep_copy = acc->keep_copy && acc->forward.count > 0;
-    return PK_OK;
-}
-
-/* jsonl_alias - {"type":"alias"} */
-
-static int jsonl_alias(struct import_parser *p, json_t *obj)
-{
-    struct pk_alias *ali = &p->item.entry.u.alias;
-    int     status;
-
-    import_item_reset(p, PK_ITEM_ALIAS);
-    if ((status = jsonl_address(p, obj, "address", PK_ADDR_CATCHALL,
-				p->item.name)) != PK_OK
-	|| (status = jsonl_dests(p, obj, "to", true, &ali->dest)) != PK_OK
-	|| (status = jsonl_uint(p, obj, "created", &ali->created)) != PK_OK)
-	return status;
-    return jsonl_uint(p, obj, "changed", &ali->changed);
-}
-
-/* jsonl_sendas - {"type":"sendas"} */
-
-static int jsonl_sendas(struct import_parser *p, json_t *obj)
-{
-    int     status;
-
-    import_item_reset(p, PK_ITEM_SENDAS);
-    if ((status = jsonl_address(p, obj, "login", 0, p->item.name)) != PK_OK)
-	return status;
-    return jsonl_address(p, obj, "address", PK_ADDR_CATCHALL, p->item.target);
-}
-
-static const struct jsonl_type {
-    const char *name;
-    int     (*parse) (struct import_parser *, json_t *);
-    const char *keys[10];
-} jsonl_types[] = {
-    {"domain", NULL, {"type", "domain", "quota", "created"}},
-    {"domain_alias", NULL, {"type", "domain", "target", "created"}},
-    {"account", jsonl_account, {"type", "address", "password", "state", "quota",
-	"forward", "keep_copy", "created", "changed"}},
-    {"alias", jsonl_alias, {"type", "address", "to", "created", "changed"}},
-    {"sendas", jsonl_sendas, {"type", "login", "address"}},
-};
-
-/* jsonl_keys - refuse a key the type does not have */
-
-static int jsonl_keys(struct import_parser *p, json_t *obj,
-		              const struct jsonl_type *type)
-{
-    const char *key;
-    json_t *v;
-    char    quoted[IMPORT_QUOTE_BUF];
-    size_t  known = 0, i;
-
-    /* Cheap and usual: every key present is one of ours. */
-    for (i = 0; type->keys[i] != NULL; i++)
-	known += json_object_get(obj, type->keys[i]) != NULL;
-    if (known == json_object_size(obj))
-	return PK_OK;
-    json_object_foreach(obj, key, v) {
-	for (i = 0; type->keys[i] != NULL && strcmp(type->keys[i], key) != 0; i++)
-	     /* void */ ;
-	if (type->keys[i] == NULL)
-	    break;
-    }
-    return import_fail(p, "unknown key \"%s\" in %s %s item",
-		       import_sanitize(key, strlen(key), quoted),
-		       type->name[0] == 'a' ? "an" : "a", type->name);
-}
-
-/* jsonl_syntax - jansson's message without its excerpt of the input */
-
-static int jsonl_syntax(struct import_parser *p, const json_error_t *jerr)
-{
-    char    text[JSON_ERROR_TEXT_LENGTH];
-    char   *near;
-
-    /* The excerpt may be part of a password hash. */
-    snprintf(text, sizeof(text), "%s", jerr->text);
-    if ((near = strstr(text, " near ")) != NULL)
-	*near = 0;
-    return import_fail(p, "invalid JSON at column %d: %s", jerr->column, text);
-}
-
-/* jsonl_line - one object */
-
-static int jsonl_line(struct import_parser *p, const char *line, size_t len)
-{
-    const struct jsonl_type *type = NULL;
-    json_error_t jerr;
-    json_t *obj;
-    const char *name;
-    int     status;
-
-    obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (obj == NULL)
-	return jsonl_syntax(p, &jerr);
-    if (!json_is_object(obj)) {
-	json_decref(obj);
-	return import_fail(p, "not a JSON object");
-    }
-    if ((status = jsonl_string(p, obj, "type", 32, true, &name)) == PK_OK) {
-	for (size_t i = 0; i < sizeof(jsonl_types) / sizeof(jsonl_types[0]); i++)
-	    if (strcmp(jsonl_types[i].name, name) == 0)
-		type = &jsonl_types[i];
-	if (type == NULL)
-	    status = import_fail(p, "unknown \"type\"");
-    }
-    if (status == PK_OK)
-	status = jsonl_keys(p, obj, type);
-    if (status == PK_OK)
-	status = type->parse ? type->parse(p, obj)
-	    : jsonl_domain(p, obj, strcmp(type->name, "domain_alias") == 0);
-    json_decref(obj);
-    return status == PK_OK ? import_emit(p) : status;
-}
-
-/* jsonl_parse - PK_FORMAT_JSONL */
-
-static int jsonl_parse(struct import_parser *p)
-{
-    const char *line;
-    size_t  len;
-    int     status;
-
-    while (import_next_line(p, &line, &len)) {
-	if (import_blank(line, len))
-	    continue;
-	if (len > IMPORT_LINE_MAX)
-	    return import_fail(p, "the line is longer than %d octets", IMPORT_LINE_MAX);
-	if (memchr(line, 0, len) != NULL)
-	    return import_fail(p, "NUL byte in the line");
-	p->item_line = p->line;
-	if ((status = jsonl_line(p, line, len)) != PK_OK)
-	    return status;
-    }
-    return PK_OK;
-}
-
 /* pk_import_parse - call fn for each item of the input */
 
 int     pk_import_parse(enum pk_format format, const char *data, size_t len,
@@ -623,7 +342,7 @@ int     pk_import_parse(enum pk_format format, const char *data, size_t len,
     p->now = (uint64_t) time(NULL);
     switch (format) {
     case PK_FORMAT_JSONL:
-	status = jsonl_parse(p);
+	status = import_jsonl_parse(p);
 	break;
     case PK_FORMAT_DOVECOT_PASSWD:
 	status = import_dovecot_parse(p);

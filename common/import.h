@@ -34,9 +34,10 @@
 /*		result without a domain is refused.
 /*
 /*	pk_import_apply() stores one item in a write transaction without
-/*	checking cross references, which may be satisfied by a later item;
-/*	pk_import_finish() then checks every reference and invariant the
-/*	import touched. pk_import() does all three: in one transaction, so
+/*	checking cross references, which may be satisfied by a later item
+/*	(accounts and aliases are kept in memory and written, in key order,
+/*	when pk_import_finish() starts); pk_import_finish() then checks
+/*	every reference and invariant the import touched. pk_import() does all three: in one transaction, so
 /*	a bad line anywhere changes nothing.
 /*
 /*	pk_export() writes the whole database as JSON lines, stored hashes

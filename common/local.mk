@@ -21,3 +21,14 @@ common_libpostkontor_la_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS) $(IDN2_CFLAGS) \
 	$(ARGON2_CFLAGS) $(XCRYPT_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
 common_libpostkontor_la_LIBADD = $(LMDB_LIBS) $(IDN2_LIBS) $(ARGON2_LIBS) \
 	$(XCRYPT_LIBS) $(CRYPTO_LIBS) $(JANSSON_LIBS)
+common_libpostkontor_la_SOURCES += common/auth.h common/auth.c
+common_libpostkontor_la_SOURCES += common/usage.h common/usage.c
+common_libpostkontor_la_SOURCES += common/header.h common/header.c
+common_libpostkontor_la_SOURCES += common/netstring.h common/netstring.c
+common_libpostkontor_la_SOURCES += common/policyreq.h common/policyreq.c
+common_libpostkontor_la_SOURCES += common/maps.h common/maps.c
+common_libpostkontor_la_SOURCES += common/ratelimit.h common/ratelimit.c
+common_libpostkontor_la_SOURCES += common/policy.h common/policy.c
+common_libpostkontor_la_SOURCES += common/dkim.h common/dkim-int.h common/dkim.c common/dkim-sign.c
+common_libpostkontor_la_SOURCES += common/import-check.c
+common_libpostkontor_la_SOURCES += common/import-jsonl.c

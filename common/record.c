@@ -356,7 +356,9 @@ void    pk_entry_free(struct pk_entry *ent)
 {
     if (ent->type == PK_REC_ACCOUNT) {
 	pk_strlist_free(&ent->u.account.forward);
-	pk_wipe(ent->u.account.password, sizeof(ent->u.account.password));
+	/* Only the bytes a hash can occupy: this runs on every lookup. */
+	pk_wipe(ent->u.account.password,
+		strnlen(ent->u.account.password, sizeof(ent->u.account.password)));
     } else if (ent->type == PK_REC_ALIAS) {
 	pk_strlist_free(&ent->u.alias.dest);
     }
@@ -404,6 +406,54 @@ void    pk_logrec_free(struct pk_logrec *rec)
     free(rec->subject);
     free(rec->detail);
     memset(rec, 0, sizeof(*rec));
+}
+
+/* pk_record_encode_dkim - encode a DKIM key record */
+
+int     pk_record_encode_dkim(const struct pk_dkimkey *key, struct pk_buf *buf)
+{
+    put_header(buf, PK_REC_DKIM);
+    put_uint(buf, key->alg, 1);
+    put_uint(buf, key->active, 1);
+    put_str(buf, key->key);
+    put_uint(buf, key->created, 8);
+    return encode_status(buf);
+}
+
+/* pk_record_decode_dkim - decode a DKIM key record */
+
+int     pk_record_decode_dkim(const void *data, size_t len,
+			              struct pk_dkimkey *key)
+{
+    struct pk_rbuf rb;
+    uint64_t active;
+    int     status;
+
+    memset(key, 0, sizeof(*key));
+    get_header(&rb, data, len, PK_REC_DKIM);
+    key->alg = get_uint(&rb, 1);
+    active = get_uint(&rb, 1);
+    key->key = get_str(&rb);
+    key->created = get_uint(&rb, 8);
+    if (rb.status == PK_OK && ((key->alg != PK_DKIM_RSA_SHA256
+				&& key->alg != PK_DKIM_ED25519_SHA256)
+			       || active > 1 || key->key[0] == 0))
+	rb.status = PK_ECORRUPT;
+    key->active = active;
+    if ((status = decode_status(&rb)) != PK_OK)
+	pk_dkimkey_free(key);
+    return status;
+}
+
+/* pk_dkimkey_free - wipe and release a decoded DKIM key */
+
+void    pk_dkimkey_free(struct pk_dkimkey *key)
+{
+    if (key->key != NULL) {
+	pk_wipe(key->key, strlen(key->key));
+	free(key->key);
+    }
+    memset(key, 0, sizeof(*key));
 }
 
 /* pk_strlist_add - append a copy of a string */

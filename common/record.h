@@ -17,7 +17,7 @@
 /*		   so an address is an account or an alias, never both, and
 /*		   one lookup answers either.
 /*	sendas	   login key -> granted address keys (MDB_DUPSORT).
-/*	dkim	   domain NUL selector -> DKIM key record (reserved).
+/*	dkim	   domain NUL selector -> DKIM key record.
 /*	log	   u64 sequence, big-endian -> change log record.
 /*
 /*	Every value begins with two bytes: the record type and the record
@@ -38,6 +38,11 @@
 /*	Alias, version 1:	list destinations, u64 created, u64 changed.
 /*	Log, version 1:		u64 time (microseconds), str actor, str
 /*				operation, str subject, str detail.
+/*	DKIM key, version 1:	u8 algorithm (1 rsa-sha256, 2
+/*				ed25519-sha256), u8 active (1: signs new
+/*				mail; 0: still published, as during a
+/*				rotation), str private key (PEM, PKCS #8),
+/*				u64 created.
 /*
 /*	Times "created" and "changed" are seconds since the epoch (UTC); a
 /*	log record's time is in microseconds. Quotas are bytes.
@@ -62,6 +67,7 @@
 #define PK_REC_ACCOUNT	2
 #define PK_REC_ALIAS	3
 #define PK_REC_LOG	4
+#define PK_REC_DKIM	5
 
 #define PK_QUOTA_DOMAIN	UINT64_MAX	/* use the domain's default */
 
@@ -124,6 +130,19 @@ struct pk_logrec {
     char   *detail;
 };
 
+enum pk_dkim_alg {
+    PK_DKIM_RSA_SHA256 = 1,
+    PK_DKIM_ED25519_SHA256 = 2,
+};
+
+/* A DKIM key as stored; the private key is owned and wiped on free. */
+struct pk_dkimkey {
+    enum pk_dkim_alg alg;
+    bool    active;
+    char   *key;
+    uint64_t created;
+};
+
 /* A growable output buffer. */
 struct pk_buf {
     unsigned char *data;
@@ -142,6 +161,9 @@ extern void pk_entry_free(struct pk_entry *);
 extern int pk_record_encode_log(const struct pk_logrec *, struct pk_buf *);
 extern int pk_record_decode_log(const void *, size_t, struct pk_logrec *);
 extern void pk_logrec_free(struct pk_logrec *);
+extern int pk_record_encode_dkim(const struct pk_dkimkey *, struct pk_buf *);
+extern int pk_record_decode_dkim(const void *, size_t, struct pk_dkimkey *);
+extern void pk_dkimkey_free(struct pk_dkimkey *);
 
 /* String lists: add a copy, find, remove, free. */
 extern int pk_strlist_add(struct pk_strlist *, const char *);

@@ -160,7 +160,8 @@ static int add_dest(struct walk *w, const char *text, bool mailbox,
 	w->dest_alloc = n;
     }
     d = &res->dest[res->dest_count++];
-    snprintf(d->address, sizeof(d->address), "%s", text);
+    memcpy(d->address, text, strnlen(text, PK_ADDR_MAX) + 1);
+    d->address[PK_ADDR_MAX] = 0;
     d->mailbox = mailbox;
     d->state = state;
     return PK_OK;

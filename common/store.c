@@ -239,6 +239,15 @@ int     pk_store_open(const char *dir, unsigned flags, struct pk_store **store_r
 	pk_store_close(&store);
 	return rc == EACCES ? PK_ECONFIG : PK_ETEMP;
     }
+    /* Readers (Dovecot's auth, the Postfix daemon) take reader slots in
+     * the lock file: a database group may read data.mdb but must write
+     * lock.mdb. */
+    if (flags & PK_STORE_CREATE) {
+	char    lock[4096];
+
+	snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
+	(void) chmod(lock, 0660);
+    }
     if (mdb_reader_check(store->env, &dead) == 0 && dead > 0)
 	pk_log(PK_LOG_INFO, "cleared %d stale reader slots in %s", dead, dir);
     if ((status = open_dbis(store, error_r)) != PK_OK) {

@@ -13,6 +13,9 @@
 /*	The directory must exist, be a directory and not be writable or
 /*	readable by others; a database written by a newer schema is refused
 /*	with PK_EVERSION. A reader process opens with PK_STORE_READONLY.
+/*	A created database has data.mdb mode 0640 and lock.mdb mode 0660, so
+/*	that a database group gets read access (readers need to write their
+/*	slot in the lock file).
 /*	An environment is tied to the process that opened it: used after
 /*	fork() it answers PK_ECONFIG.
 /*

@@ -17,7 +17,8 @@ UNIT_TESTS = \
 check_PROGRAMS += $(UNIT_TESTS)
 # Under valgrind: all but the crash test, whose hundreds of forks and
 # kills would take minutes there and which ASan covers.
-VALGRIND_TESTS = $(filter-out tests/unit/test-crash,$(UNIT_TESTS))
+# Every directory's unit tests are in TESTS under tests/unit/.
+VALGRIND_TESTS = $(filter-out tests/unit/test-crash,$(filter tests/unit/%,$(TESTS)))
 print-valgrind-tests:
 	@echo $(VALGRIND_TESTS)
 EXTRA_DIST += tests/unit/valgrind-run

@@ -181,6 +181,48 @@ static void test_jsonl_parses_every_item_type(void)
     test_end();
 }
 
+/* test_jsonl_scanner_reads_like_jansson - the fast path changes nothing */
+
+static void test_jsonl_scanner_reads_like_jansson(void)
+{
+    static const char input[] =
+	"{\"type\":\"domain\",\"domain\":\"example.se\",\"quota\":1024,\"created\":100}\n"
+	"{\"type\":\"domain_alias\",\"domain\":\"example.nu\",\"target\":\"example.se\",\"created\":1}\n"
+	"{\"type\":\"account\",\"address\":\"a@example.se\",\"password\":" JHASH ",\"state\":\"disabled\","
+	"\"quota\":null,\"forward\":[\"x@y.org\",\"b@example.se\"],\"keep_copy\":true,\"created\":7,\"changed\":8}\n"
+	"{\"type\":\"alias\",\"address\":\"@example.se\",\"to\":[\"a@example.se\"],\"created\":0,\"changed\":123456789012345678}\n"
+	"{\"type\":\"sendas\",\"login\":\"a@example.se\",\"address\":\"@example.nu\"}\n";
+    static struct items fast, slow;
+    char    tabbed[sizeof(input) * 2];
+    const char *error;
+    size_t  n = 0;
+
+    test_begin("jsonl: the canonical-form scanner reads what jansson reads");
+    /* A tab in front of each line: only jansson takes such a line. */
+    tabbed[n++] = '\t';
+    for (const char *c = input; *c; c++) {
+	tabbed[n++] = *c;
+	if (*c == '\n' && c[1] != 0)
+	    tabbed[n++] = '\t';
+    }
+    tabbed[n] = 0;
+    test_assert_int(parse(PK_FORMAT_JSONL, input, &fast, &error), PK_OK);
+    test_assert_int(parse(PK_FORMAT_JSONL, tabbed, &slow, &error), PK_OK);
+    test_assert_int(fast.count, 5);
+    test_assert_str(fast.text, slow.text);
+    test_assert(memcmp(fast.created, slow.created, sizeof(fast.created)) == 0);
+    /* What the scanner leaves to jansson: escapes, -0, 19 digits, space. */
+    test_assert_int(parse(PK_FORMAT_JSONL, "{\"type\":\"domain\",\"domain\":"
+			  "\"\\u0061.se\",\"quota\":-0,\"created\":"
+			  "1234567890123456789 }", &slow, &error), PK_OK);
+    test_assert_str(slow.text, "1 domain a.se quota=0\n");
+    test_assert_int(slow.created[0], 1234567890123456789LL);
+    test_assert_int(parse(PK_FORMAT_JSONL, "{\"type\":\"domain\",\"domain\":"
+			  "\"a.se\",\"quota\":01}", &slow, &error), PK_EINVAL);
+    test_assert(starts(error, "line 1: invalid JSON"));
+    test_end();
+}
+
 /* test_jsonl_refuses_malformed_lines - each with its line number */
 
 static void test_jsonl_refuses_malformed_lines(void)
@@ -646,6 +688,58 @@ static void test_export_import_export_is_identical(void)
     test_end();
 }
 
+/* test_import_stores_in_key_order - buckets, sorting, duplicates */
+
+static void test_import_stores_in_key_order(void)
+{
+#define LONG "averyveryverylonglocalpart"
+    static const char input[] =
+	"{\"type\":\"domain\",\"domain\":\"b.se\"}\n"
+	"{\"type\":\"domain\",\"domain\":\"a.se\"}\n"
+	"{\"type\":\"alias\",\"address\":\"" LONG "3@a.se\",\"to\":[\"" LONG "2@a.se\",\"" LONG "@a.se\"]}\n"
+	"{\"type\":\"account\",\"address\":\"" LONG "2@a.se\",\"password\":" JHASH "}\n"
+	"{\"type\":\"account\",\"address\":\"z@b.se\",\"password\":" JHASH "}\n"
+	"{\"type\":\"account\",\"address\":\"" LONG "@a.se\",\"password\":" JHASH "}\n"
+	"{\"type\":\"alias\",\"address\":\"@a.se\",\"to\":[\"z@b.se\"]}\n"
+	"{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH "}\n";
+    static const char *order[] = {"@a.se", "a@a.se", LONG "@a.se", LONG "2@a.se",
+    LONG "3@a.se", "z@b.se"};
+    struct fixture fx;
+    struct pk_txn *txn;
+    struct pk_cursor *cur;
+    struct pk_addr addr;
+    const void *k, *v;
+    size_t  klen, vlen, n = 0;
+    char    text[PK_ADDR_MAX + 1];
+
+    test_begin("import: entries land in key order, long local parts included");
+    fixture_open(&fx);
+    test_assert_int(import_text(&fx, PK_FORMAT_JSONL, input, 0, NULL), PK_OK);
+    txn = fx_read(&fx);
+    test_assert_int(pk_cursor_open(txn, PK_DB_ADDRESSES, NULL, 0, &cur, &fx.error), PK_OK);
+    while (pk_cursor_next(cur, &k, &klen, &v, &vlen, &fx.error) == PK_OK) {
+	test_assert_int(pk_addr_from_key(k, klen, &addr), PK_OK);
+	pk_addr_format(&addr, text);
+	test_assert(n < 6 && strcmp(text, order[n]) == 0);
+	n++;
+    }
+    test_assert_int(n, 6);
+    pk_cursor_close(&cur);
+    pk_txn_end(&txn);
+    fixture_close(&fx);
+    /* The same address twice: the second one is named. */
+    fixture_open(&fx);
+    test_assert_int(import_text(&fx, PK_FORMAT_JSONL,
+				"{\"type\":\"domain\",\"domain\":\"a.se\"}\n"
+				"{\"type\":\"account\",\"address\":\"" LONG "@a.se\",\"password\":" JHASH "}\n"
+				"{\"type\":\"alias\",\"address\":\"x@a.se\",\"to\":[\"" LONG "@a.se\"]}\n"
+				"{\"type\":\"alias\",\"address\":\"" LONG "@A.se\",\"to\":[\"x@y.se\"]}\n",
+				0, NULL), PK_EEXIST);
+    test_assert_str(fx.error, "line 4: " LONG "@a.se already exists");
+    fixture_close(&fx);
+    test_end();
+}
+
 /* test_import_refuses_existing_entries - nothing is overwritten */
 
 static void test_import_refuses_existing_entries(void)
@@ -811,6 +905,39 @@ static void test_import_checks_references(void)
     test_end();
 }
 
+/* test_import_rechecks_entries_from_before - a new entry shadows */
+
+static void test_import_rechecks_entries_from_before(void)
+{
+    struct fixture fx;
+    char    from[64], to[64], *dump;
+
+    test_begin("import: an older alias that a new entry pushes too deep is refused");
+    fixture_open(&fx);
+    fx_domain(&fx, "example.se");
+    fx_account(&fx, "bob@example.se");
+    /* a15 -> bob+t, which reaches bob through the subaddress. */
+    fx_alias(&fx, "a15@example.se", "bob+t@example.se", NULL);
+    for (int i = 14; i >= 1; i--) {
+	snprintf(from, sizeof(from), "a%d@example.se", i);
+	snprintf(to, sizeof(to), "a%d@example.se", i + 1);
+	test_assert_int(fx_alias(&fx, from, to, NULL), PK_OK);
+    }
+    dump = fx_dump(&fx);
+    /* bob+t itself resolves in three steps; a1 now needs eighteen. */
+    test_assert_int(import_text(&fx, PK_FORMAT_POSTFIX_VIRTUAL,
+				"bob+t@example.se c1@example.se\n"
+				"c1@example.se c2@example.se\n"
+				"c2@example.se bob@example.se\n", 0, NULL), PK_ELIMIT);
+    test_assert(starts(fx.error, "after this import, a1@example.se: "));
+    test_assert(fx_unchanged(&fx, dump));
+    /* Two levels fewer fit. */
+    test_assert_int(import_text(&fx, PK_FORMAT_POSTFIX_VIRTUAL,
+				"bob+t@example.se bob@example.se\n", 0, NULL), PK_OK);
+    fixture_close(&fx);
+    test_end();
+}
+
 /* apply_one - the begin/apply/finish calls with an item of our own */
 
 static int apply_one(struct pk_txn *txn, void *ctx, const char **error_r)
@@ -852,6 +979,7 @@ static void test_import_apply_wants_canonical_items(void)
 int     main(void)
 {
     test_jsonl_parses_every_item_type();
+    test_jsonl_scanner_reads_like_jansson();
     test_jsonl_refuses_malformed_lines();
     test_jsonl_error_never_quotes_a_hash();
     test_dovecot_parses_good_forms();
@@ -862,9 +990,11 @@ int     main(void)
     test_import_bad_line_changes_nothing();
     test_export_import_export_is_identical();
     test_import_refuses_existing_entries();
+    test_import_stores_in_key_order();
     test_import_create_domains();
     test_import_refuses_loops();
     test_import_checks_references();
+    test_import_rechecks_entries_from_before();
     test_import_apply_wants_canonical_items();
     return test_exit();
 }

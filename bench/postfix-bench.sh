@@ -1,0 +1,160 @@
+#!/bin/bash
+# postfix-bench.sh - postkontor-postfix against its peers, in one run
+#
+# usage: bench/postfix-bench.sh [--quick] [--keys N] [--rounds N]
+#                               [--builddir DIR] [--keep]
+#
+#   --quick     100,000 accounts and aliases (default 1,000,000)
+#   --keys N    lookup keys per round (default: as many as accounts)
+#   --rounds N  rounds per side, interleaved (default 3)
+#   --builddir  where cli/postkontor and postfix-policy/postkontor-postfix
+#               were built (default $top_builddir, else .)
+#   --keep      keep the scratch directory
+#
+# Peers, all on this machine in this run (NOTES.md, "Measuring"):
+#   - socketmap: "postmap -q -" over the keys against postkontor-postfix's
+#     alias table and against bench/postfix-null.c, a do-nothing socketmap
+#     server (the transport's ceiling), with one client (client and server
+#     pinned to core 0) and four clients at once; and against Postfix's
+#     in-process lmdb: table of the same data (postmap -q - lmdb:).
+#   - policy: bench/postfix-policy-client.c, persistent connections of
+#     RCPT + END-OF-MESSAGE requests from authenticated senders with a
+#     rate limit in force, against postkontor-postfix and the do-nothing
+#     policy server, with one connection (pinned) and four.
+# Prints detail lines and one line per comparison, "NAME: RATIO (target)
+# ok|MISSED". Exit 0 when every benchmark ran.
+
+set -u
+BENCH_SRC=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH_SRC/lib.sh"
+
+QUICK=0 ROUNDS=3 KEEP=0 KEYS=
+BUILDDIR=${top_builddir:-.}
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) QUICK=1 ;;
+    --keys) KEYS=$2; shift ;;
+    --rounds) ROUNDS=$2; shift ;;
+    --builddir) BUILDDIR=$2; shift ;;
+    --keep) KEEP=1 ;;
+    -h | --help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "postfix-bench.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+N=1000000
+[ $QUICK = 1 ] && N=100000
+KEYS=${KEYS:-$N}
+BUILDDIR=$(cd "$BUILDDIR" && pwd)
+PK=$BUILDDIR/cli/postkontor
+PKPF=$BUILDDIR/postfix-policy/postkontor-postfix
+PYTHON=${PYTHON:-python3}
+CC=${CC:-cc}
+for prog in "$PK" "$PKPF"; do
+    [ -x "$prog" ] || { echo "postfix-bench.sh: $prog is not built" >&2; exit 1; }
+done
+for tool in "$PYTHON" "$CC" taskset postmap postconf openssl; do
+    command -v "$tool" >/dev/null || { echo "postfix-bench.sh: $tool is missing" >&2; exit 1; }
+done
+PIN0="taskset -c 0"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pk-pfbench-XXXXXX") || exit 1
+chmod 700 "$WORK"
+PIDS=
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    [ $KEEP = 1 ] && echo "kept $WORK" || rm -rf "$WORK"
+}
+trap cleanup EXIT
+BENCH_FAILED=0
+
+echo "postfix: $N accounts and $N aliases, $KEYS keys, $ROUNDS rounds"
+$CC -O2 -D_GNU_SOURCE -o "$WORK/null" "$BENCH_SRC/postfix-null.c" &&
+    $CC -O2 -D_GNU_SOURCE -o "$WORK/client" "$BENCH_SRC/postfix-policy-client.c" ||
+    { echo "postfix-bench.sh: cannot build the peers" >&2; exit 1; }
+hash='{SHA512-CRYPT}'$(openssl passwd -6 -salt benchsaltbench bench)
+mkdir -p "$WORK/data" "$WORK/db" "$WORK/pf/etc" "$WORK/pf/spool" && chmod 700 "$WORK/db"
+"$PYTHON" "$BENCH_SRC/gen-data.py" --accounts $N --aliases $N --domains 1000 \
+    --keys "$KEYS" --hash "$hash" "$WORK/data" || exit 1
+"$PK" --db "$WORK/db" init >/dev/null &&
+    timed t "$PK" --db "$WORK/db" import "$WORK/data/import.jsonl" >/dev/null ||
+    { echo "postfix-bench.sh: import failed" >&2; exit 1; }
+say "imported in $t s"
+# A rate limit in force, so that the policy path counts every message.
+"$PK" --db "$WORK/db" ratelimit set accounts --messages 100000000 --per 1d >/dev/null
+"$PK" --db "$WORK/db" ratelimit set domains --recipients 100000000 --per 1d >/dev/null
+cat >"$WORK/pf/etc/main.cf" <<EOF2
+compatibility_level = 3.6
+queue_directory = $WORK/pf/spool
+EOF2
+cp "$WORK/data/postfix.txt" "$WORK/pf/virtual"
+postmap -c "$WORK/pf/etc" "lmdb:$WORK/pf/virtual" || exit 1
+split -n l/4 -d "$WORK/data/hits.keys" "$WORK/keys4."
+
+$PIN0 "$PKPF" --db "$WORK/db" --foreground --socketmap "unix:$WORK/pk.sock" \
+    --policy "unix:$WORK/pkpol.sock" 2>"$WORK/pkpf.log" &
+PIDS="$PIDS $!"
+$PIN0 "$WORK/null" socketmap "$WORK/null.sock" & PIDS="$PIDS $!"
+$PIN0 "$WORK/null" policy "$WORK/nullpol.sock" & PIDS="$PIDS $!"
+for s in pk.sock pkpol.sock null.sock nullpol.sock; do
+    i=0; while [ ! -S "$WORK/$s" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+done
+
+# Answers first, outside the timing: ours must agree with the lmdb: table
+# on every alias key (accounts are NOTFOUND by design in ours).
+a=$(postmap -c "$WORK/pf/etc" -q - "socketmap:unix:$WORK/pk.sock:alias" <"$WORK/data/hits.keys" | sort | md5sum)
+b=$(postmap -c "$WORK/pf/etc" -q - "lmdb:$WORK/pf/virtual" <"$WORK/data/hits.keys" |
+    awk -F'\t' '$1 != $2' | sort | md5sum)
+[ "$a" = "$b" ] && say "alias answers agree with the lmdb: table" ||
+    { fail postfix-socketmap "alias answers differ from the lmdb: table"; }
+
+# one_map TABLE: postmap over all keys, one client, pinned
+one_map() { $PIN0 postmap -c "$WORK/pf/etc" -q - "$1" <"$WORK/data/hits.keys" >/dev/null; }
+# four_map TABLE: four clients at once, each a quarter of the keys
+four_map() {
+    local f pids=
+    for f in "$WORK"/keys4.*; do
+        postmap -c "$WORK/pf/etc" -q - "$1" <"$f" >/dev/null & pids="$pids $!"
+    done
+    wait $pids
+}
+
+sm_pk1=() sm_null1=() sm_lmdb=() sm_pk4=() sm_null4=()
+for r in $(seq 1 "$ROUNDS"); do
+    timed t one_map "socketmap:unix:$WORK/pk.sock:alias"; sm_pk1+=("$t")
+    timed t one_map "socketmap:unix:$WORK/null.sock:alias"; sm_null1+=("$t")
+    timed t one_map "lmdb:$WORK/pf/virtual"; sm_lmdb+=("$t")
+    timed t four_map "socketmap:unix:$WORK/pk.sock:alias"; sm_pk4+=("$t")
+    timed t four_map "socketmap:unix:$WORK/null.sock:alias"; sm_null4+=("$t")
+    say "round $r: 1 client ours ${sm_pk1[-1]} s, null ${sm_null1[-1]} s, lmdb: ${sm_lmdb[-1]} s;" \
+        "4 clients ours ${sm_pk4[-1]} s, null ${sm_null4[-1]} s"
+done
+p1=$(smallest "${sm_pk1[@]}") n1=$(smallest "${sm_null1[@]}") l1=$(smallest "${sm_lmdb[@]}")
+p4=$(smallest "${sm_pk4[@]}") n4=$(smallest "${sm_null4[@]}")
+say "best: ours $(rate "$KEYS" "$p1")/s, null $(rate "$KEYS" "$n1")/s, lmdb: $(rate "$KEYS" "$l1")/s (1 client);" \
+    "ours $(rate "$KEYS" "$p4")/s, null $(rate "$KEYS" "$n4")/s (4 clients)"
+x=$(ratio "$n1" "$p1"); summary "postfix-socketmap 1 client: ${x}x null server (target >= 0.9) $(verdict "$x" '>=' 0.9)"
+x=$(ratio "$n4" "$p4"); summary "postfix-socketmap 4 clients: ${x}x null server (target >= 0.9) $(verdict "$x" '>=' 0.9)"
+x=$(ratio "$l1" "$p1"); summary "postfix-socketmap vs lmdb: ${x}x Postfix's in-process lmdb: table (reported, no target)"
+
+REQ=$((KEYS / 5))
+[ $REQ -lt 20000 ] && REQ=20000
+pol() { # pol SOCKET CONNS PIN: the rate
+    local line
+    line=$($3 "$WORK/client" "$1" "$2" $((REQ / $2)) $N) || return 1
+    field rate "$line"
+}
+po_pk1=() po_null1=() po_pk4=() po_null4=()
+for r in $(seq 1 "$ROUNDS"); do
+    po_pk1+=("$(pol "$WORK/pkpol.sock" 1 "$PIN0")") || { fail postfix-policy "client failed"; break; }
+    po_null1+=("$(pol "$WORK/nullpol.sock" 1 "$PIN0")")
+    po_pk4+=("$(pol "$WORK/pkpol.sock" 4 "")")
+    po_null4+=("$(pol "$WORK/nullpol.sock" 4 "")")
+    say "round $r: 1 connection ours ${po_pk1[-1]}/s, null ${po_null1[-1]}/s;" \
+        "4 connections ours ${po_pk4[-1]}/s, null ${po_null4[-1]}/s"
+done
+x=$(ratio "$(largest "${po_pk1[@]}")" "$(largest "${po_null1[@]}")")
+summary "postfix-policy 1 connection: ${x}x null server (target >= 0.85) $(verdict "$x" '>=' 0.85)"
+x=$(ratio "$(largest "${po_pk4[@]}")" "$(largest "${po_null4[@]}")")
+summary "postfix-policy 4 connections: ${x}x null server (target >= 0.85) $(verdict "$x" '>=' 0.85)"
+grep -q "warning\|error" "$WORK/pkpf.log" && { say "daemon log:"; head -5 "$WORK/pkpf.log"; }
+exit $BENCH_FAILED

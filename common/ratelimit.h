@@ -1,0 +1,121 @@
+/*++
+/* NAME
+/*	ratelimit 3h
+/* SUMMARY
+/*	per-account and per-domain sending limits and their counters
+/* SYNOPSIS
+/*	#include "ratelimit.h"
+/* DESCRIPTION
+/*	A limit is a number of messages and a number of recipients per
+/*	window of seconds; 0 messages or recipients means no limit of that
+/*	kind. Limits apply to authenticated senders: each account counts on
+/*	its own, and every account of a domain counts towards the domain.
+/*
+/*	Settings live in the account database, in the meta table, so that
+/*	they are changed with the rest of the configuration and seen at the
+/*	next lookup:
+/*
+/*	"ratelimit:account"		the default for every account
+/*	"ratelimit:account:" address	one account's override
+/*	"ratelimit:domain"		the default for every domain
+/*	"ratelimit:domain:" A-label	one domain's override
+/*
+/*	Each value is a type byte (PK_REC_RATELIMIT), a version byte (1),
+/*	then u32 messages, u32 recipients, u32 window, little-endian.
+/*
+/*	pk_ratelimit_set() stores a setting (subject NULL: the default) and
+/*	logs the change; an override needs an existing account or hosted
+/*	domain. pk_ratelimit_clear() removes one (PK_NOTFOUND if none).
+/*	pk_ratelimit_get() reads one setting exactly (PK_NOTFOUND if none);
+/*	pk_ratelimit_effective() answers the limit in force for a subject:
+/*	its override, else the default, else none (all zero, PK_OK).
+/*	pk_ratelimit_list() calls a function for each setting.
+/*
+/*	Counters live in a small LMDB environment of their own, owned by
+/*	the process that enforces the limits (by default "ratelimit" inside
+/*	the account database directory, pk_ratelimit_dir()), so that they
+/*	survive a restart without making the account database writable to
+/*	it. Keys are "a:" address or "d:" domain; values a type byte
+/*	(PK_REC_RATECOUNT), a version byte (1), u64 window start (seconds),
+/*	u32 messages, u32 recipients. A window begins with the first message
+/*	counted in it and lasts the limit's window; then counting starts
+/*	again. Counter writes are not flushed to disk one by one (a crash of
+/*	the machine may lose the last seconds of counts, a restart of the
+/*	daemon loses nothing); pk_ratelimit_close() flushes.
+/*
+/*	pk_ratelimit_check() answers, in *count_r, what has been counted in
+/*	the current window (zero once it has passed) and whether adding
+/*	messages and recipients would go over the limit. pk_ratelimit_add()
+/*	counts them.
+/*--*/
+
+#ifndef PK_RATELIMIT_H
+#define PK_RATELIMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pk.h"
+#include "store.h"
+
+#define PK_REC_RATELIMIT	6
+#define PK_REC_RATECOUNT	7
+
+#define PK_RATELIMIT_WINDOW_MAX	(366U * 86400U)	/* one year */
+
+enum pk_ratelimit_scope {
+    PK_RATELIMIT_ACCOUNT,
+    PK_RATELIMIT_DOMAIN,
+};
+
+struct pk_ratelimit {
+    uint32_t messages;			/* per window; 0: no limit */
+    uint32_t recipients;		/* per window; 0: no limit */
+    uint32_t window;			/* seconds */
+};
+
+struct pk_ratecount {
+    uint64_t start;			/* window start, seconds */
+    uint32_t messages;
+    uint32_t recipients;
+    bool    over;			/* adding would exceed the limit */
+};
+
+typedef int pk_ratelimit_iter_fn(enum pk_ratelimit_scope, const char *,
+				         const struct pk_ratelimit *, void *);
+
+/* Settings, in the account database. */
+extern int pk_ratelimit_set(struct pk_txn *, enum pk_ratelimit_scope,
+			            const char *, const struct pk_ratelimit *,
+			            const char **);
+extern int pk_ratelimit_clear(struct pk_txn *, enum pk_ratelimit_scope,
+			              const char *, const char **);
+extern int pk_ratelimit_get(struct pk_txn *, enum pk_ratelimit_scope,
+			            const char *, struct pk_ratelimit *,
+			            const char **);
+extern int pk_ratelimit_effective(struct pk_txn *, enum pk_ratelimit_scope,
+				          const char *, struct pk_ratelimit *,
+				          const char **);
+extern int pk_ratelimit_list(struct pk_txn *, pk_ratelimit_iter_fn *, void *,
+			             const char **);
+extern const char *pk_ratelimit_scope_name(enum pk_ratelimit_scope);
+
+/* Counters, in their own environment. */
+struct pk_ratelimit_store;
+
+extern const char *pk_ratelimit_dir(const char *, char *, size_t);
+extern int pk_ratelimit_open(const char *, struct pk_ratelimit_store **,
+			             const char **);
+extern void pk_ratelimit_close(struct pk_ratelimit_store **);
+extern int pk_ratelimit_check(struct pk_ratelimit_store *,
+			              enum pk_ratelimit_scope, const char *,
+			              const struct pk_ratelimit *, uint64_t,
+			              uint32_t, uint32_t, struct pk_ratecount *,
+			              const char **);
+extern int pk_ratelimit_add(struct pk_ratelimit_store *,
+			            enum pk_ratelimit_scope, const char *,
+			            const struct pk_ratelimit *, uint64_t, uint32_t,
+			            uint32_t, const char **);
+
+#endif

@@ -1,0 +1,405 @@
+/*++
+/* NAME
+/*	usage 3
+/* SUMMARY
+/*	mailbox usage and last login, in their own LMDB environment
+/* SYNOPSIS
+/*	#include "usage.h"
+/*
+/*	const char *pk_usage_dir(const char *dbdir, char *buf, size_t len)
+/*
+/*	int	pk_usage_open(const char *dir, unsigned flags,
+/*			struct pk_usage_store **store_r, const char **error_r)
+/*
+/*	void	pk_usage_close(struct pk_usage_store **storep)
+/*
+/*	int	pk_usage_get(struct pk_usage_store *store, const char *address,
+/*			struct pk_usage *usage_r, const char **error_r)
+/*
+/*	int	pk_usage_set_quota(struct pk_usage_store *store,
+/*			const char *address, uint64_t bytes, uint64_t messages,
+/*			const char **error_r)
+/*
+/*	int	pk_usage_set_login(struct pk_usage_store *store,
+/*			const char *address, uint64_t when, const char **error_r)
+/* DESCRIPTION
+/*	See usage.h for the record layout. This environment is apart from
+/*	the account database on purpose: it is the one place mail
+/*	processes may write, so it is its own LMDB environment (one unnamed
+/*	database) with its own files, and this module is the only one that
+/*	opens it.
+/*
+/*	pk_usage_dir() returns buf, or NULL when "<dbdir>/usage" does not
+/*	fit in len bytes.
+/*
+/*	pk_usage_open() takes PK_STORE_READONLY for readers (the command,
+/*	the Postfix daemon) or PK_STORE_CREATE for writers (the Dovecot
+/*	mail plugin), which creates the directory (mode 0770) and the files
+/*	(mode 0660: the mail processes' group writes them) when missing.
+/*	Without PK_STORE_CREATE, a directory with no environment yet answers
+/*	PK_NOTFOUND: nothing was ever recorded. A directory accessible by
+/*	other users is refused (PK_ECONFIG). A handle is tied to the process
+/*	that opened it; used after fork() it answers PK_ECONFIG.
+/*
+/*	pk_usage_set_quota() and pk_usage_set_login() each run one short
+/*	write transaction that keeps the other fields of the record. The
+/*	environment commits without syncing its meta page
+/*	(MDB_NOMETASYNC): a system crash may lose the last update, which
+/*	is only counted again, but never the database.
+/* DIAGNOSTICS
+/*	PK_EINVAL for an address pk_addr_parse() refuses; PK_ECORRUPT for a
+/*	record of the wrong size or type; PK_EVERSION for a newer record
+/*	version; PK_ETEMP for LMDB failures at run time.
+/* SECURITY
+/*	A mail process that writes here can change usage figures and
+/*	nothing else: the account database is another environment that it
+/*	need not even be able to read.
+/*--*/
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "store.h"
+#include "usage.h"
+
+#define PK_USAGE_VERSION	1
+#define PK_USAGE_LEN		(2 + 4 * 8)
+#define PK_USAGE_MAP_INITIAL	((size_t) 64 << 20)
+#define PK_USAGE_MAP_LIMIT	((size_t) 16 << 30)
+#define PK_USAGE_MAX_READERS	1024
+
+struct pk_usage_store {
+    MDB_env *env;
+    MDB_dbi dbi;
+    pid_t   pid;
+};
+
+/* usage_lmdb - map an LMDB error to a status and message */
+
+static int usage_lmdb(int rc, const char *what, const char **error_r)
+{
+    *error_r = pk_error("usage database %s failed: %s", what, mdb_strerror(rc));
+    return rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ? PK_ECORRUPT
+	: PK_ETEMP;
+}
+
+/* pk_usage_dir - "<dbdir>/usage" */
+
+const char *pk_usage_dir(const char *dbdir, char *buf, size_t len)
+{
+    int     n = snprintf(buf, len, "%s/usage", dbdir);
+
+    return n < 0 || (size_t) n >= len ? NULL : buf;
+}
+
+/* usage_check_dir - the directory exists (or is made) and is private */
+
+static int usage_check_dir(const char *dir, unsigned flags,
+			           const char **error_r)
+{
+    struct stat st;
+    char    path[4096];
+
+    if (stat(dir, &st) < 0) {
+	if (errno == ENOENT && (flags & PK_STORE_CREATE)) {
+	    if (mkdir(dir, 0770) < 0 && errno != EEXIST) {
+		*error_r = pk_error("cannot create %s: %s", dir, strerror(errno));
+		return PK_ECONFIG;
+	    }
+	    return PK_OK;
+	}
+	if (errno == ENOENT) {
+	    *error_r = pk_error("no usage recorded in %s", dir);
+	    return PK_NOTFOUND;
+	}
+	*error_r = pk_error("cannot access %s: %s", dir, strerror(errno));
+	return PK_ECONFIG;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+	*error_r = pk_error("%s is not a directory", dir);
+	return PK_ECONFIG;
+    }
+    if (st.st_mode & S_IRWXO) {
+	*error_r = pk_error("%s is accessible by other users (mode %03o); "
+			    "run chmod o-rwx on it", dir,
+			    (unsigned) st.st_mode & 0777);
+	return PK_ECONFIG;
+    }
+    if (snprintf(path, sizeof(path), "%s/data.mdb", dir) >= (int) sizeof(path)) {
+	*error_r = pk_error("usage directory name too long");
+	return PK_ECONFIG;
+    }
+    if (!(flags & PK_STORE_CREATE) && access(path, F_OK) < 0) {
+	*error_r = pk_error("no usage recorded in %s", dir);
+	return PK_NOTFOUND;
+    }
+    return PK_OK;
+}
+
+/* pk_usage_open - open or create the usage environment */
+
+int     pk_usage_open(const char *dir, unsigned flags,
+		              struct pk_usage_store **store_r, const char **error_r)
+{
+    struct pk_usage_store *store;
+    unsigned envflags = MDB_NOTLS | MDB_NOMETASYNC;
+    MDB_txn *txn;
+    int     dead, rc, status;
+    mode_t  old_mask;
+
+    *store_r = NULL;
+    if ((status = usage_check_dir(dir, flags, error_r)) != PK_OK)
+	return status;
+    if ((store = calloc(1, sizeof(*store))) == NULL)
+	return PK_ENOMEM;
+    store->pid = getpid();
+    if (flags & PK_STORE_READONLY)
+	envflags |= MDB_RDONLY;
+    if ((rc = mdb_env_create(&store->env)) != 0
+	|| (rc = mdb_env_set_maxreaders(store->env, PK_USAGE_MAX_READERS)) != 0
+	|| (rc = mdb_env_set_mapsize(store->env, PK_USAGE_MAP_INITIAL)) != 0) {
+	status = usage_lmdb(rc, "setup", error_r);
+	pk_usage_close(&store);
+	return status;
+    }
+    /* Group-writable files, whatever the mail process's umask. */
+    old_mask = umask(007);
+    rc = mdb_env_open(store->env, dir, envflags, 0660);
+    umask(old_mask);
+    if (rc != 0) {
+	*error_r = pk_error("cannot open the usage database in %s: %s", dir,
+			    mdb_strerror(rc));
+	pk_usage_close(&store);
+	return rc == EACCES ? PK_ECONFIG : PK_ETEMP;
+    }
+    if (mdb_reader_check(store->env, &dead) == 0 && dead > 0)
+	pk_log(PK_LOG_INFO, "cleared %d stale reader slots in %s", dead, dir);
+    if ((rc = mdb_txn_begin(store->env, NULL, envflags & MDB_RDONLY, &txn)) != 0
+	|| (rc = mdb_dbi_open(txn, NULL, 0, &store->dbi)) != 0
+	|| (rc = mdb_txn_commit(txn)) != 0) {
+	status = usage_lmdb(rc, "open", error_r);
+	pk_usage_close(&store);
+	return status;
+    }
+    *store_r = store;
+    return PK_OK;
+}
+
+/* pk_usage_close - close the environment */
+
+void    pk_usage_close(struct pk_usage_store **storep)
+{
+    struct pk_usage_store *store = *storep;
+
+    if (store == NULL)
+	return;
+    /* After fork() the parent owns the environment; only forget it. */
+    if (store->env != NULL && store->pid == getpid())
+	mdb_env_close(store->env);
+    free(store);
+    *storep = NULL;
+}
+
+/* usage_begin - a transaction in this process, adopting a grown map */
+
+static int usage_begin(struct pk_usage_store *store, unsigned flags,
+		               MDB_txn **txn_r, const char **error_r)
+{
+    int     rc;
+
+    if (store->pid != getpid()) {
+	*error_r = pk_error("usage database handle used after fork(); "
+			    "open it again");
+	return PK_ECONFIG;
+    }
+    rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
+    if (rc == MDB_MAP_RESIZED) {
+	mdb_env_set_mapsize(store->env, 0);
+	rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
+    } else if (rc == MDB_READERS_FULL) {
+	int     dead;
+
+	mdb_reader_check(store->env, &dead);
+	rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
+    }
+    return rc == 0 ? PK_OK : usage_lmdb(rc, "transaction", error_r);
+}
+
+/* usage_key - the address key, or PK_EINVAL */
+
+static int usage_key(const char *address, char key[PK_KEY_MAX], size_t *len_r,
+		             const char **error_r)
+{
+    struct pk_addr addr;
+    int     status;
+
+    if ((status = pk_addr_parse(address, 0, &addr, error_r)) != PK_OK)
+	return status;
+    *len_r = pk_addr_key(&addr, key);
+    return PK_OK;
+}
+
+/* put_u64 - append a little-endian u64 */
+
+static unsigned char *put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+	*p++ = (unsigned char) (v >> (8 * i));
+    return p;
+}
+
+/* get_u64 - read a little-endian u64 */
+
+static const unsigned char *get_u64(const unsigned char *p, uint64_t *v)
+{
+    *v = 0;
+    for (int i = 0; i < 8; i++)
+	*v |= (uint64_t) p[i] << (8 * i);
+    return p + 8;
+}
+
+/* usage_decode - one stored value to a struct */
+
+static int usage_decode(const MDB_val *val, struct pk_usage *usage,
+			        const char **error_r)
+{
+    const unsigned char *p = val->mv_data;
+
+    if (val->mv_size < 2 || p[0] != PK_REC_USAGE) {
+	*error_r = pk_error("a usage record is corrupt");
+	return PK_ECORRUPT;
+    }
+    if (p[1] > PK_USAGE_VERSION) {
+	*error_r = pk_error("a usage record has version %u, newer than this "
+			    "postkontor understands", p[1]);
+	return PK_EVERSION;
+    }
+    if (p[1] != PK_USAGE_VERSION || val->mv_size != PK_USAGE_LEN) {
+	*error_r = pk_error("a usage record is corrupt");
+	return PK_ECORRUPT;
+    }
+    p = get_u64(p + 2, &usage->bytes);
+    p = get_u64(p, &usage->messages);
+    p = get_u64(p, &usage->last_login);
+    get_u64(p, &usage->updated);
+    return PK_OK;
+}
+
+/* pk_usage_get - what is recorded for an address */
+
+int     pk_usage_get(struct pk_usage_store *store, const char *address,
+		             struct pk_usage *usage_r, const char **error_r)
+{
+    char    key[PK_KEY_MAX];
+    MDB_val k, v;
+    MDB_txn *txn;
+    size_t  klen;
+    int     rc, status;
+
+    if ((status = usage_key(address, key, &klen, error_r)) != PK_OK)
+	return status;
+    if ((status = usage_begin(store, MDB_RDONLY, &txn, error_r)) != PK_OK)
+	return status;
+    k.mv_size = klen;
+    k.mv_data = key;
+    rc = mdb_get(txn, store->dbi, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+	*error_r = pk_error("no usage recorded for %s", address);
+	status = PK_NOTFOUND;
+    } else if (rc != 0) {
+	status = usage_lmdb(rc, "read", error_r);
+    } else {
+	status = usage_decode(&v, usage_r, error_r);
+    }
+    mdb_txn_abort(txn);
+    return status;
+}
+
+enum usage_field {
+    USAGE_QUOTA,
+    USAGE_LOGIN,
+};
+
+/* usage_update - read, change one part, write back, in one transaction */
+
+static int usage_update(struct pk_usage_store *store, const char *address,
+			        enum usage_field field, uint64_t a, uint64_t b,
+			        const char **error_r)
+{
+    struct pk_usage u = {0};
+    unsigned char buf[PK_USAGE_LEN], *p;
+    char    key[PK_KEY_MAX];
+    MDB_val k, v;
+    MDB_txn *txn;
+    MDB_envinfo info;
+    size_t  klen;
+    int     rc, status;
+
+    if ((status = usage_key(address, key, &klen, error_r)) != PK_OK)
+	return status;
+    for (;;) {
+	if ((status = usage_begin(store, 0, &txn, error_r)) != PK_OK)
+	    return status;
+	k.mv_size = klen;
+	k.mv_data = key;
+	rc = mdb_get(txn, store->dbi, &k, &v);
+	/* A damaged record is replaced: it is only counted again. */
+	if (rc == 0 && usage_decode(&v, &u, error_r) != PK_OK)
+	    memset(&u, 0, sizeof(u));
+	else if (rc != 0 && rc != MDB_NOTFOUND)
+	    break;
+	if (field == USAGE_QUOTA) {
+	    u.bytes = a;
+	    u.messages = b;
+	    u.updated = (uint64_t) time(NULL);
+	} else {
+	    u.last_login = a;
+	}
+	buf[0] = PK_REC_USAGE;
+	buf[1] = PK_USAGE_VERSION;
+	p = put_u64(buf + 2, u.bytes);
+	p = put_u64(p, u.messages);
+	p = put_u64(p, u.last_login);
+	put_u64(p, u.updated);
+	v.mv_size = sizeof(buf);
+	v.mv_data = buf;
+	if ((rc = mdb_put(txn, store->dbi, &k, &v, 0)) != 0)
+	    mdb_txn_abort(txn);
+	else if ((rc = mdb_txn_commit(txn)) == 0)	/* frees txn either way */
+	    return PK_OK;
+	if (rc != MDB_MAP_FULL)
+	    return usage_lmdb(rc, "write", error_r);
+	mdb_env_info(store->env, &info);
+	if (info.me_mapsize * 2 > PK_USAGE_MAP_LIMIT)
+	    return usage_lmdb(rc, "write", error_r);
+	if ((rc = mdb_env_set_mapsize(store->env, info.me_mapsize * 2)) != 0)
+	    return usage_lmdb(rc, "resize", error_r);
+    }
+    mdb_txn_abort(txn);
+    return usage_lmdb(rc, "read", error_r);
+}
+
+/* pk_usage_set_quota - record the bytes and messages counts */
+
+int     pk_usage_set_quota(struct pk_usage_store *store, const char *address,
+			           uint64_t bytes, uint64_t messages,
+			           const char **error_r)
+{
+    return usage_update(store, address, USAGE_QUOTA, bytes, messages, error_r);
+}
+
+/* pk_usage_set_login - record the last login time */
+
+int     pk_usage_set_login(struct pk_usage_store *store, const char *address,
+			           uint64_t when, const char **error_r)
+{
+    return usage_update(store, address, USAGE_LOGIN, when, 0, error_r);
+}
