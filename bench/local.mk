@@ -16,3 +16,8 @@ bench: all
 		$(BENCH_FLAGS)
 
 .PHONY: bench
+
+# The adapters' benchmarks: each starts its own private servers.
+EXTRA_DIST += bench/dovecot-auth.sh bench/dovecot-auth-client.py \
+	bench/postfix-bench.sh bench/postfix-null.c bench/postfix-policy-client.c \
+	bench/milter-throughput.sh

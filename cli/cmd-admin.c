@@ -122,6 +122,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 {
     struct import_op op = {PK_FORMAT_JSONL};
     const char *format = "jsonl";
+    const char *error = NULL;
     bool create = false;
     const struct cli_opt opts[] = {{"--format", &format, NULL},
                                    {"--create-domains", NULL, &create},
@@ -139,7 +140,13 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     if ((rc = cli_open(cli, 0)) != 0 ||
         (rc = import_read(argv[0], &op.data, &op.len)) != 0)
         return rc;
-    rc = cli_write(cli, import_fn, &op);
+    /* Grow the map once for what the input will need, rather than
+     * running the whole import again after each doubling. */
+    if (pk_store_reserve(cli->store, (uint64_t)op.len + op.len / 2, &error) !=
+        PK_OK)
+        rc = cli_fail(PK_ETEMP, error);
+    else
+        rc = cli_write(cli, import_fn, &op);
     free(op.data);
     if (rc != 0)
         return rc;

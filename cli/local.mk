@@ -19,3 +19,4 @@ cli_postkontor_LDADD = common/libpostkontor.la $(JANSSON_LIBS)
 dist_man_MANS += doc/postkontor.8
 cli_postkontor_SOURCES += cli/cmd-dkim.c
 cli_postkontor_SOURCES += cli/cmd-ratelimit.c
+cli_postkontor_SOURCES += cli/cmd-clientconfig.c

@@ -52,6 +52,7 @@ static const struct cli_command cli_commands[] = {
     {"domain del", cmd_domain_del, "DOMAIN"},
     {"domain alias", cmd_domain_alias, "ALIAS-DOMAIN TARGET-DOMAIN"},
     {"domain quota", cmd_domain_quota, "DOMAIN SIZE|unlimited"},
+    {"domain set", cmd_domain_set, "DOMAIN NAME=VALUE..."},
     {"account add", cmd_account_add,
      "ADDRESS [--password-stdin] [--quota SIZE]"},
     {"account passwd", cmd_account_passwd, "ADDRESS [--password-stdin]"},
@@ -83,6 +84,9 @@ static const struct cli_command cli_commands[] = {
      "accounts|domains|ADDRESS|DOMAIN [--messages N] [--recipients N] --per TIME"},
     {"ratelimit clear", cmd_ratelimit_clear, "accounts|domains|ADDRESS|DOMAIN"},
     {"ratelimit list", cmd_ratelimit_list, ""},
+    {"clientconfig", cmd_clientconfig,
+     "ADDRESS --format thunderbird|autodiscover|mobileconfig|srv|text "
+     "[--lang en|sv] [--sign-cert FILE --sign-key FILE [--sign-chain FILE]]"},
     {"resolve", cmd_resolve, "ADDRESS [--explain]"},
     {"list", cmd_list, "[domains|accounts|aliases] [DOMAIN]"},
     {"export", cmd_export, ""},

@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pk.h"
 
@@ -101,8 +102,5 @@ void    pk_log(enum pk_log_level level, const char *fmt, ...)
 
 void    pk_wipe(void *ptr, size_t len)
 {
-    volatile unsigned char *p = ptr;
-
-    while (len-- > 0)
-	*p++ = 0;
+    explicit_bzero(ptr, len);
 }

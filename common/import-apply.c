@@ -136,9 +136,14 @@ void    import_key_text(const char *key, size_t klen, char text[PK_ADDR_MAX + 1]
 
 void    import_local_prefix(const char *local, size_t len, uint64_t prefix[2])
 {
-    prefix[0] = prefix[1] = 0;
-    for (size_t i = 0; i < 16 && i < len; i++)
-	prefix[i / 8] |= (uint64_t) (unsigned char) local[i] << (56 - 8 * (i % 8));
+    unsigned char b[16] = {0};
+
+    memcpy(b, local, len < 16 ? len : 16);
+    for (int w = 0; w < 2; w++)
+	prefix[w] = (uint64_t) b[8 * w] << 56 | (uint64_t) b[8 * w + 1] << 48
+	    | (uint64_t) b[8 * w + 2] << 40 | (uint64_t) b[8 * w + 3] << 32
+	    | (uint64_t) b[8 * w + 4] << 24 | (uint64_t) b[8 * w + 5] << 16
+	    | (uint64_t) b[8 * w + 6] << 8 | (uint64_t) b[8 * w + 7];
 }
 
 /* dmap_hash - FNV-1a of a domain name, mixed so that low bits index */
@@ -389,7 +394,6 @@ static int apply_entry(struct pk_import *imp, const struct pk_item *item,
     ref->off = off;
     ref->final = item->type == PK_ITEM_ACCOUNT
 	&& item->entry.u.account.forward.count == 0;
-    d->sorted = false;
     if (item->type == PK_ITEM_ACCOUNT)
 	imp->stats.accounts++;
     else
@@ -528,10 +532,10 @@ int     pk_import_apply(struct pk_import *imp, const struct pk_item *item,
     return apply_item(imp, item, false, error_r);
 }
 
-/* import_ref_order - key order of two entries of one bucket */
+/* ref_order - key order of two entries of one bucket */
 
-int     import_ref_order(const struct import_ref *x, const struct import_ref *y,
-			         const struct arena *arena)
+static int ref_order(const struct import_ref *x, const struct import_ref *y,
+		             const struct arena *arena)
 {
     struct import_rec rx, ry;
     int     c;
@@ -554,7 +558,7 @@ int     import_ref_order(const struct import_ref *x, const struct import_ref *y,
 static int compare_ref(const void *a, const void *b, void *ctx)
 {
     const struct import_ref *x = a, *y = b;
-    int     c = import_ref_order(x, y, ctx);
+    int     c = ref_order(x, y, ctx);
 
     return c != 0 ? c : (x->off > y->off) - (x->off < y->off);
 }
@@ -567,6 +571,38 @@ static int compare_dom(const void *a, const void *b)
 		  (*(struct import_dom *const *) b)->name);
 }
 
+/* import_ref_hash - where an entry goes in its bucket's table */
+
+size_t  import_ref_hash(const struct import_ref *ref)
+{
+    uint64_t h = ref->prefix[0] ^ (ref->prefix[1] * 0x9e3779b97f4a7c15u) ^ ref->llen;
+
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    return (size_t) (h ^ (h >> 33));
+}
+
+/* bucket_table - the hash table of a stored bucket */
+
+static int bucket_table(struct import_dom *d)
+{
+    size_t  size = 4;
+
+    while (size < 2 * d->nrefs)
+	size *= 2;
+    if ((d->slots = calloc(size, sizeof(*d->slots))) == NULL)
+	return PK_ENOMEM;
+    d->slot_mask = size - 1;
+    for (size_t i = 0; i < d->nrefs; i++) {
+	size_t  j = import_ref_hash(&d->refs[i]) & d->slot_mask;
+
+	while (d->slots[j] != 0)
+	    j = (j + 1) & d->slot_mask;
+	d->slots[j] = (uint32_t) (i + 1);
+    }
+    return PK_OK;
+}
+
 /* flush_bucket - sort one domain's entries and store them */
 
 static int flush_bucket(struct pk_import *imp, struct import_dom *d,
@@ -577,7 +613,6 @@ static int flush_bucket(struct pk_import *imp, struct import_dom *d,
     int     status;
 
     qsort_r(d->refs, d->nrefs, sizeof(*d->refs), compare_ref, &imp->entries);
-    d->sorted = true;
     for (size_t i = 0; i < d->nrefs; i++, prev = rec) {
 	rec_read(&imp->entries, d->refs[i].off, &rec);
 	status = i > 0 && rec.klen == prev.klen
@@ -591,7 +626,7 @@ static int flush_bucket(struct pk_import *imp, struct import_dom *d,
 	if (status != PK_OK)
 	    return status;
     }
-    return PK_OK;
+    return bucket_table(d);
 }
 
 /* import_flush - store every entry, in key order */
@@ -636,6 +671,7 @@ void    pk_import_free(struct pk_import **impp)
 	free(imp->dmap[i]->name);
 	free(imp->dmap[i]->target);
 	free(imp->dmap[i]->refs);
+	free(imp->dmap[i]->slots);
 	free(imp->dmap[i]);
     }
     free(imp->dmap);

@@ -32,9 +32,10 @@
 /*	Then it appends one change log entry for the whole import and
 /*	hands back the counts.
 /*
-/*	Speed: a destination that one direct lookup proves final (outside,
-/*	or an account that does not forward) needs no resolution, so an
-/*	alias whose destinations are all like that is never resolved.
+/*	Speed: a destination proved final without resolving it (outside,
+/*	or an account that does not forward: asked of the import's own
+/*	bucket tables, else of LMDB) needs no resolution, so an alias whose
+/*	destinations are all like that is never resolved.
 /* DIAGNOSTICS
 /*	PK_EINVAL, PK_ELIMIT with a message that names the line of the
 /*	item at fault; PK_ETEMP, PK_ECORRUPT, PK_ENOMEM.
@@ -79,38 +80,32 @@ static int check_domains(struct pk_import *imp, const char **error_r)
     return PK_OK;
 }
 
-/* find_ref - an entry of this import in its sorted bucket, or NULL */
+/* find_ref - an entry of this import, by its key, or NULL */
 
 static const struct import_ref *find_ref(struct pk_import *imp,
 				                 const struct import_dom *d,
 				                 const char *key, size_t klen)
 {
-    size_t  dlen = strlen(key), lo = 0, hi = d->nrefs;
+    size_t  dlen = strlen(key), j;
     struct import_ref probe = {.llen = (uint16_t) (klen - dlen - 1)};
+    struct import_rec rec;
 
+    if (d->slots == NULL)
+	return NULL;				/* no entry of ours there */
     import_local_prefix(key + dlen + 1, probe.llen, probe.prefix);
-    while (lo < hi) {
-	size_t  mid = lo + (hi - lo) / 2;
-	const struct import_ref *r = &d->refs[mid];
-	struct import_rec rec;
-	int     c;
+    for (j = import_ref_hash(&probe) & d->slot_mask; d->slots[j] != 0;
+	 j = (j + 1) & d->slot_mask) {
+	const struct import_ref *r = &d->refs[d->slots[j] - 1];
 
 	if (r->prefix[0] != probe.prefix[0] || r->prefix[1] != probe.prefix[1]
-	    || r->llen <= 16 || probe.llen <= 16) {
-	    c = import_ref_order(r, &probe, &imp->entries);
-	} else {
-	    /* Two long local parts that start alike: the probe is no record. */
-	    rec_read(&imp->entries, r->off, &rec);
-	    c = memcmp(rec.key, key, rec.klen < klen ? rec.klen : klen);
-	    if (c == 0)
-		c = (rec.klen > klen) - (rec.klen < klen);
-	}
-	if (c == 0)
+	    || r->llen != probe.llen)
+	    continue;
+	if (probe.llen <= 16)
 	    return r;
-	if (c < 0)
-	    lo = mid + 1;
-	else
-	    hi = mid;
+	/* A long local part: the prefix is not all of it. */
+	rec_read(&imp->entries, r->off, &rec);
+	if (rec.klen == klen && memcmp(rec.key, key, klen) == 0)
+	    return r;
     }
     return NULL;
 }

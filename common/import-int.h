@@ -79,7 +79,7 @@ extern bool import_blank(const char *, size_t);
  * the bucket of its domain. pk_import_finish() sorts the domains and
  * each bucket, writes the entries in key order (MDB_APPEND into an
  * empty table), and answers "is this destination one of ours, and
- * final?" from the buckets without touching LMDB.
+ * final?" from a small hash table per bucket without touching LMDB.
  */
 
 /* Append-only memory of what the import stored. */
@@ -113,10 +113,11 @@ struct import_dom {
     enum pk_domain_kind kind;
     char   *target;			/* alias domains */
     bool    automatic;			/* created by CREATE_DOMAINS */
-    bool    sorted;
     struct import_ref *refs;
     size_t  nrefs;
     size_t  refs_size;
+    uint32_t *slots;			/* after the flush: 1 + refs index */
+    size_t  slot_mask;			/* by hash of the local part */
 };
 
 struct pk_import {
@@ -205,8 +206,7 @@ extern void import_key_text(const char *, size_t, char[PK_ADDR_MAX + 1]);
 extern int import_domain_find(struct pk_import *, const char *, size_t,
 			              struct import_dom **, const char **);
 extern void import_local_prefix(const char *, size_t, uint64_t[2]);
-extern int import_ref_order(const struct import_ref *, const struct import_ref *,
-			            const struct arena *);
+extern size_t import_ref_hash(const struct import_ref *);
 extern int import_flush(struct pk_import *, const char **);
 
 /* import-jsonl.c */
@@ -216,5 +216,8 @@ extern int import_jsonl_parse(struct import_parser *);
 extern int import_dovecot_parse(struct import_parser *);
 extern int import_virtual_parse(struct import_parser *);
 extern void import_virtual_free(struct import_parser *);
+
+/* import_addr() flag: the address is one of ours (pk_addr_check_hosted) */
+#define IMPORT_HOSTED	(1u << 16)
 
 #endif

@@ -378,7 +378,7 @@ static int build_account(struct import_parser *p, const struct jline *jl)
     const char *text;
     int     status;
 
-    if ((status = jl_address(p, jl, JK_ADDRESS, 0, p->item.name)) != PK_OK
+    if ((status = jl_address(p, jl, JK_ADDRESS, IMPORT_HOSTED, p->item.name)) != PK_OK
 	|| (status = jl_string(p, jl, JK_PASSWORD, PK_HASH_MAX, true, &text)) != PK_OK
 	|| (status = import_hash(p, text, acc->password)) != PK_OK
 	|| (status = jl_string(p, jl, JK_STATE, 32, false, &text)) != PK_OK)
@@ -431,14 +431,14 @@ static int build_item(struct import_parser *p, const struct jline *jl)
     case PK_ITEM_ACCOUNT:
 	return build_account(p, jl);
     case PK_ITEM_ALIAS:
-	if ((status = jl_address(p, jl, JK_ADDRESS, PK_ADDR_CATCHALL,
+	if ((status = jl_address(p, jl, JK_ADDRESS, PK_ADDR_CATCHALL | IMPORT_HOSTED,
 				 p->item.name)) != PK_OK
 	    || (status = jl_dests(p, jl, JK_TO, true, &p->item.entry.u.alias.dest)) != PK_OK
 	    || (status = jl_uint(p, jl, JK_CREATED, &p->item.entry.u.alias.created)) != PK_OK)
 	    return status;
 	return jl_uint(p, jl, JK_CHANGED, &p->item.entry.u.alias.changed);
     default:
-	if ((status = jl_address(p, jl, JK_LOGIN, 0, p->item.name)) != PK_OK)
+	if ((status = jl_address(p, jl, JK_LOGIN, IMPORT_HOSTED, p->item.name)) != PK_OK)
 	    return status;
 	return jl_address(p, jl, JK_ADDRESS, PK_ADDR_CATCHALL, p->item.target);
     }

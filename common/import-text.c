@@ -188,7 +188,7 @@ static int dovecot_line(struct import_parser *p, char *line)
 	return import_fail(p, "user \"%s\" is not a full address (user@domain)",
 			   import_sanitize(field[0], strlen(field[0]), quoted));
     import_item_reset(p, PK_ITEM_ACCOUNT);
-    if ((status = import_addr(p, "user", field[0], 0, p->item.name)) != PK_OK
+    if ((status = import_addr(p, "user", field[0], IMPORT_HOSTED, p->item.name)) != PK_OK
 	|| (status = dovecot_password(p, field[1], acc->password)) != PK_OK)
 	return status;
     for (tok = extra ? strtok_r(extra, " \t", &save) : NULL; tok != NULL;
@@ -342,7 +342,7 @@ static int virtual_alias(struct import_parser *p, const char *pattern,
     int     status;
 
     import_item_reset(p, PK_ITEM_ALIAS);
-    if ((status = import_addr(p, "pattern", pattern, PK_ADDR_CATCHALL,
+    if ((status = import_addr(p, "pattern", pattern, PK_ADDR_CATCHALL | IMPORT_HOSTED,
 			      p->item.name)) != PK_OK
 	|| (status = virtual_seen(p, p->item.name)) != PK_OK)
 	return status;

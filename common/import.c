@@ -140,7 +140,9 @@ int     import_addr(struct import_parser *p, const char *what,
     const char *error;
     int     status;
 
-    if ((status = pk_addr_parse(text, flags, &addr, &error)) != PK_OK) {
+    if ((status = pk_addr_parse(text, flags & ~IMPORT_HOSTED, &addr, &error)) != PK_OK
+	|| ((flags & IMPORT_HOSTED)
+	    && (status = pk_addr_check_hosted(&addr, &error)) != PK_OK)) {
 	if (status == PK_ENOMEM)
 	    return status;
 	return import_fail(p, "%s: %s", what, error);

@@ -32,3 +32,6 @@ common_libpostkontor_la_SOURCES += common/policy.h common/policy.c
 common_libpostkontor_la_SOURCES += common/dkim.h common/dkim-int.h common/dkim.c common/dkim-sign.c
 common_libpostkontor_la_SOURCES += common/import-check.c
 common_libpostkontor_la_SOURCES += common/import-jsonl.c
+common_libpostkontor_la_SOURCES += common/clientconfig.h common/clientconfig.c common/clientconfig-format.c
+common_libpostkontor_la_SOURCES += common/ldapmap.h common/ldapmap.c
+common_libpostkontor_la_SOURCES += common/syncapply.h common/syncapply.c

@@ -10,7 +10,9 @@
 /*	LMDB. Named databases and their keys:
 /*
 /*	meta	   "schema" -> u32 schema version (PK_SCHEMA_VERSION);
-/*		   "delimiter" -> the subaddress delimiter (one byte).
+/*		   "delimiter" -> the subaddress delimiter (one byte);
+/*		   "client:" domain ":" name -> a mail client setting of
+/*		   a hosted domain (clientconfig.h).
 /*	domains	   A-label -> domain record.
 /*	addresses  domain NUL local -> account or alias record; a catch-all
 /*		   is domain NUL (empty local part). One database for both,

@@ -104,6 +104,11 @@ static int match(struct walk *w, const struct pk_addr *in, struct match *m)
     int     status;
 
     m->kind = PK_KIND_UNKNOWN;
+    /* Step 1-2 first: an entry exists only in a domain of ours, so a hit
+     * needs one lookup, and the domain is read only on the slower paths. */
+    if (in->local[0] != 0
+	&& (status = try_entry(w, &cur, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
+	return status;
     status = pk_domain_lookup(w->txn, in->domain, &dom, w->error_r);
     if (status == PK_NOTFOUND) {
 	m->kind = PK_KIND_EXTERNAL;
@@ -113,8 +118,6 @@ static int match(struct walk *w, const struct pk_addr *in, struct match *m)
 	return status;
     if (in->local[0] == 0)			/* "@domain" itself */
 	return (status = try_entry(w, in, m, PK_KIND_CATCHALL)) == PK_NOTFOUND ? PK_OK : status;
-    if ((status = try_entry(w, &cur, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
-	return status;
     if (dom.kind == PK_DOMAIN_ALIAS) {
 	snprintf(cur.domain, sizeof(cur.domain), "%s", dom.target);
 	explain(w, "%s is an alias domain of %s", in->domain, dom.target);

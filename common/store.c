@@ -406,6 +406,40 @@ static int grow_map(struct pk_store *store, const char **error_r)
     return PK_OK;
 }
 
+/* pk_store_reserve - grow the map ahead of a bulk write */
+
+int     pk_store_reserve(struct pk_store *store, uint64_t bytes,
+			         const char **error_r)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    uint64_t used, want;
+    int     rc, status;
+
+    if ((status = same_process(store, error_r)) != PK_OK)
+	return status;
+    if (atomic_load(&store->active) > 0) {
+	*error_r = pk_error("cannot grow the map under a read transaction");
+	return PK_ETEMP;
+    }
+    mdb_env_info(store->env, &info);
+    mdb_env_stat(store->env, &st);
+    used = (uint64_t) (info.me_last_pgno + 1) * st.ms_psize;
+    want = used + bytes;
+    if (want <= info.me_mapsize)
+	return PK_OK;
+    if (want > PK_MAP_LIMIT) {
+	*error_r = pk_error("the database would grow beyond %zu GiB",
+			    (size_t) (PK_MAP_LIMIT >> 30));
+	return PK_ETEMP;
+    }
+    /* Whole MiB, so the size is a multiple of any page size. */
+    want = (want + (1 << 20) - 1) & ~(uint64_t) ((1 << 20) - 1);
+    if ((rc = mdb_env_set_mapsize(store->env, want)) != 0)
+	return lmdb_status(rc, "resize", error_r);
+    return PK_OK;
+}
+
 /* pk_store_write - run a function in one write transaction */
 
 int     pk_store_write(struct pk_store *store, pk_write_fn *fn, void *ctx,

@@ -32,6 +32,10 @@
 /*	The map cannot grow while the same process holds a read
 /*	transaction (LMDB forbids it); such a write fails with PK_ETEMP.
 /*
+/*	pk_store_reserve() makes room for that many more bytes before a bulk
+/*	write (an import), so the map is grown once up front instead of the
+/*	write being run again after each doubling.
+/*
 /*	pk_txn_get/put/del are the raw record calls the other core modules
 /*	build on; nothing outside common/ calls LMDB.
 /*--*/
@@ -78,6 +82,7 @@ extern int pk_store_write(struct pk_store *, pk_write_fn *, void *,
 			          const char **);
 extern void pk_txn_end(struct pk_txn **);
 extern int pk_store_backup(struct pk_store *, const char *, const char **);
+extern int pk_store_reserve(struct pk_store *, uint64_t, const char **);
 
 /* Inside a transaction. */
 extern bool pk_txn_writable(const struct pk_txn *);

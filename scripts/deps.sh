@@ -3,6 +3,7 @@
 #
 #   scripts/deps.sh          build dependencies and the demo's tools
 #   scripts/deps.sh --test   also everything the test suites run
+#   scripts/deps.sh --stack  also what scripts/stack.sh runs
 #
 # README.md says why each package is there.
 set -eu
@@ -13,9 +14,12 @@ BUILD="build-essential autoconf automake libtool pkg-config
 TEST="clang llvm valgrind python3 python3-dkim util-linux procps curl swaks
  openssl dovecot-core dovecot-dev dovecot-imapd dovecot-pop3d dovecot-lmtpd
  postfix postfix-lmdb libmilter-dev miltertest"
+STACK="python3 util-linux procps iproute2 swaks openssl dovecot-core dovecot-dev
+ dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix libmilter-dev"
 
 pkgs=$BUILD
 [ "${1:-}" = "--test" ] && pkgs="$BUILD $TEST"
+[ "${1:-}" = "--stack" ] && pkgs="$BUILD $STACK"
 
 missing=""
 for p in $pkgs; do

@@ -188,6 +188,31 @@ static void test_account_and_alias_never_share_an_address(void)
     test_end();
 }
 
+static void test_account_unsafe_local_parts_are_refused(void)
+{
+    static const char *const bad[] = {"a%b@example.se", "a/b@example.se",
+                                      "a*b@example.se", "a|b@example.se",
+                                      "a'b@example.se", "a{b}@example.se"};
+    struct fixture fx;
+    char *before;
+
+    test_begin("account: characters that expand in templates or paths are refused");
+    setup(&fx);
+    before = fx_dump(&fx);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        test_assert_int(fx_account(&fx, bad[i]), PK_EINVAL);
+        test_assert(strstr(fx.error, "not allowed in a hosted address") != NULL);
+        test_assert_int(fx_alias(&fx, bad[i], "x@elsewhere.org", NULL), PK_EINVAL);
+    }
+    test_assert(fx_unchanged(&fx, before));
+    /* An outside destination may still use them. */
+    test_assert_int(fx_alias(&fx, "info@example.se", "a%b@elsewhere.org", NULL),
+                    PK_OK);
+    test_assert_int(fx_account(&fx, "first.last-1+x_y=z@example.se"), PK_OK);
+    fixture_close(&fx);
+    test_end();
+}
+
 static void test_account_invalid_hash_is_refused(void)
 {
     static const char *bad[] = {
@@ -555,6 +580,7 @@ int main(void)
     test_account_in_idna_domain();
     test_account_refused_where_it_cannot_live();
     test_account_and_alias_never_share_an_address();
+    test_account_unsafe_local_parts_are_refused();
     test_account_invalid_hash_is_refused();
     test_account_passwd_replaces_the_hash();
     test_account_states_are_stored();

@@ -1,0 +1,20 @@
+# sync/local.mk: postkontor-sync (a host's LMDB copy fed from an OpenLDAP
+# cluster) and the tests of the core modules it brought (ldapmap,
+# syncapply), the LDAP schema and the slapd example configuration.
+
+SYNC_UNIT_TESTS = tests/unit/test-ldapmap tests/unit/test-syncapply
+check_PROGRAMS += $(SYNC_UNIT_TESTS)
+TESTS += $(SYNC_UNIT_TESTS)
+tests_unit_test_ldapmap_LDADD = common/libpostkontor.la
+tests_unit_test_ldapmap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_syncapply_LDADD = common/libpostkontor.la
+tests_unit_test_syncapply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+
+# Integration: real slapd providers started by the test (slapd.sh).
+SYNC_INTEGRATION_TESTS = tests/integration/t-sync-slapd-cluster.sh
+TESTS += $(SYNC_INTEGRATION_TESTS)
+
+EXTRA_DIST += $(SYNC_INTEGRATION_TESTS) tests/integration/slapd.sh \
+	doc/postkontor.schema doc/postkontor.ldif \
+	doc/slapd-multiprovider.conf.example \
+	tests/fuzz/fuzz-ldapmap.c tests/fuzz/corpus/ldapmap

@@ -1,0 +1,163 @@
+# slapd.sh - private OpenLDAP providers for the sync tests (sourced, POSIX sh)
+#
+# Source after lib.sh. slapd_setup N makes N (1..3) providers of a
+# multi-provider cluster from doc/slapd-multiprovider.conf.example, each
+# with its own cn=config directory, data and accesslog under
+# $T/ldap/nodeI, listening on ldap://127.0.0.1:PORT/ (a free port from a
+# PID-derived range above the ephemeral range). slapd runs as the caller
+# (no -u). slapd_start I / slapd_stop I start and stop one node;
+# every started node is stopped at exit.
+#
+#	LDAP_SUFFIX, LDAP_ADMIN, LDAP_PWFILE	the directory, its admin and
+#						a file with the password
+#	slapd_uri I				ldap://127.0.0.1:PORT/ of node I
+#	ld_add I / ld_modify I / ld_delete I	ldapadd/ldapmodify/ldapdelete
+#	ld_search I ARGS...			ldapsearch -LLL as admin
+
+need slapd slapadd slappasswd ldapsearch ldapadd ldapmodify ldapdelete ss
+
+LDAP_SUFFIX="dc=example,dc=net"
+LDAP_ADMIN="cn=admin,$LDAP_SUFFIX"
+LDAP_PW="pw-$$-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+LDAP_PWFILE="$T/ldap-admin.pw"
+(umask 077 && printf '%s' "$LDAP_PW" >"$LDAP_PWFILE") || exit 1
+SLAPD_NODES=0
+SLAPD_CONF_EXAMPLE="$top_srcdir/doc/slapd-multiprovider.conf.example"
+SLAPD_SCHEMA="$top_srcdir/doc/postkontor.ldif"
+
+slapd_port_free() { [ -z "$(ss -ltnH "sport = :$1" 2>/dev/null)" ]; }
+
+# slapd_pick_ports N: N consecutive free ports, in SLAPD_PORT1..N
+slapd_pick_ports() {
+    base=$((61000 + ($$ % 400) * 10))
+    tries=0
+    while [ $tries -lt 400 ]; do
+        ok=1 _pp_i=1
+        while [ $_pp_i -le "$1" ]; do
+            slapd_port_free $((base + _pp_i)) || ok=0
+            _pp_i=$((_pp_i + 1))
+        done
+        if [ $ok = 1 ]; then
+            _pp_i=1
+            while [ $_pp_i -le "$1" ]; do
+                eval "SLAPD_PORT$_pp_i=$((base + _pp_i))"
+                _pp_i=$((_pp_i + 1))
+            done
+            return 0
+        fi
+        base=$((base + 10)); [ $base -gt 64980 ] && base=61000
+        tries=$((tries + 1))
+    done
+    echo "FAIL: no free ports for slapd" >&2; exit 1
+}
+
+slapd_port() { eval "echo \$SLAPD_PORT$1"; }
+slapd_uri() { echo "ldap://127.0.0.1:$(slapd_port "$1")/"; }
+slapd_dir() { echo "$T/ldap/node$1"; }
+slapd_pid() { cat "$(slapd_dir "$1")/slapd.pid" 2>/dev/null; }
+
+# slapd_config N DIR: the example configuration rewritten for this test
+slapd_config() {
+    _sc_n=$1 _sc_dir=$2
+    hash=$(slappasswd -T "$LDAP_PWFILE") || return 1
+    sedargs=""
+    _sc_i=1
+    while [ $_sc_i -le 3 ]; do
+        if [ $_sc_i -le "$_sc_n" ]; then
+            sedargs="$sedargs -e s|ldap://ldap$_sc_i.example.net/|$(slapd_uri $_sc_i)|g"
+        else
+            sedargs="$sedargs -e /ldap$_sc_i\.example\.net/d"
+        fi
+        _sc_i=$((_sc_i + 1))
+    done
+    # A single node is a plain provider: no serverID list or syncrepl.
+    [ "$_sc_n" -gt 1 ] || sedargs="$sedargs -e /^olcServerID:/d -e /^olcSyncrepl:/d -e /^olcMultiProvider:/d"
+    # shellcheck disable=SC2086
+    sed $sedargs \
+        -e "s|/var/run/slapd/|$_sc_dir/|" \
+        -e "s|/var/lib/ldap/|$_sc_dir/|" \
+        -e "s|file:///usr/share/doc/postkontor/postkontor.ldif|file://$SLAPD_SCHEMA|" \
+        -e "s|^olcRootPW: CHANGE-ME|olcRootPW: $hash|" \
+        -e "s|credentials=CHANGE-ME|credentials=$LDAP_PW|" \
+        -e "s|^olcLogLevel: .*|olcLogLevel: sync|" \
+        "$SLAPD_CONF_EXAMPLE"
+}
+
+# slapd_setup N: configure N providers (not started)
+slapd_setup() {
+    SLAPD_NODES=$1
+    slapd_pick_ports "$1"
+    _ss_i=1
+    while [ $_ss_i -le "$1" ]; do
+        _ss_d=$(slapd_dir $_ss_i)
+        mkdir -p "$_ss_d/slapd.d" "$_ss_d/postkontor" "$_ss_d/accesslog" || exit 1
+        slapd_config "$1" "$_ss_d" >"$_ss_d/config.ldif" || exit 1
+        if ! slapadd -n 0 -F "$_ss_d/slapd.d" -l "$_ss_d/config.ldif" >"$_ss_d/slapadd.log" 2>&1; then
+            echo "FAIL: slapadd of node $_ss_i's configuration" >&2
+            sed 's/^/     | /' "$_ss_d/slapadd.log" >&2; exit 1
+        fi
+        _ss_i=$((_ss_i + 1))
+    done
+    on_exit slapd_stop_all
+}
+
+# slapd_start I: start node I and wait until it answers (10 s at most)
+slapd_start() {
+    _st_d=$(slapd_dir "$1")
+    rm -f "$_st_d/slapd.pid"
+    slapd -h "$(slapd_uri "$1")" -F "$_st_d/slapd.d" -d sync >>"$_st_d/slapd.log" 2>&1 &
+    tries=0
+    while [ $tries -lt 100 ]; do
+        if ldapsearch -x -H "$(slapd_uri "$1")" -s base -b "" -LLL \
+            namingContexts >/dev/null 2>&1 && [ -s "$_st_d/slapd.pid" ]; then
+            return 0
+        fi
+        sleep 0.1; tries=$((tries + 1))
+    done
+    echo "FAIL: slapd node $1 did not start" >&2
+    tail -20 "$_st_d/slapd.log" | sed 's/^/     | /' >&2
+    return 1
+}
+
+# slapd_stop I: stop node I and wait for it to exit (10 s, then SIGKILL)
+slapd_stop() {
+    pid=$(slapd_pid "$1") || return 0
+    [ -n "$pid" ] || return 0
+    kill -CONT "$pid" 2>/dev/null
+    kill -TERM "$pid" 2>/dev/null || return 0
+    tries=0
+    while kill -0 "$pid" 2>/dev/null && [ $tries -lt 100 ]; do
+        sleep 0.1; tries=$((tries + 1))
+    done
+    kill -KILL "$pid" 2>/dev/null
+    rm -f "$(slapd_dir "$1")/slapd.pid"
+    return 0
+}
+
+slapd_stop_all() {
+    _sa_i=1
+    while [ $_sa_i -le "$SLAPD_NODES" ]; do slapd_stop $_sa_i; _sa_i=$((_sa_i + 1)); done
+}
+
+# The admin password goes in a file (-y), never on a command line.
+ld_add() { n=$1; shift; ldapadd -x -H "$(slapd_uri "$n")" -D "$LDAP_ADMIN" -y "$LDAP_PWFILE" "$@"; }
+ld_modify() { n=$1; shift; ldapmodify -x -H "$(slapd_uri "$n")" -D "$LDAP_ADMIN" -y "$LDAP_PWFILE" "$@"; }
+ld_delete() { n=$1; shift; ldapdelete -x -H "$(slapd_uri "$n")" -D "$LDAP_ADMIN" -y "$LDAP_PWFILE" "$@"; }
+ld_search() {
+    n=$1; shift
+    ldapsearch -x -LLL -o ldif-wrap=no -H "$(slapd_uri "$n")" -D "$LDAP_ADMIN" \
+        -y "$LDAP_PWFILE" -b "$LDAP_SUFFIX" "$@"
+}
+
+# ld_wait_count I FILTER COUNT: node I holds COUNT entries matching FILTER
+# (within 10 s)
+ld_wait_count() {
+    tries=0
+    while [ $tries -lt 100 ]; do
+        c=$(ld_search "$1" "$2" dn 2>/dev/null | grep -c '^dn:')
+        [ "$c" = "$3" ] && return 0
+        sleep 0.1; tries=$((tries + 1))
+    done
+    echo "node $1: $c entries match $2, expected $3" >&2
+    return 1
+}

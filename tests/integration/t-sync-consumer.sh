@@ -1,0 +1,192 @@
+#!/bin/sh
+# t-sync-consumer - three hosts, each with its own LMDB fed by
+# postkontor-sync from a 3-provider OpenLDAP cluster: random adds,
+# changes and deletes converge on every host (digest of the copy equals
+# the directory's); a consumer killed with SIGKILL under load converges
+# and leaves a database "postkontor check" accepts; deletions made while
+# a host was down disappear; a host restored from an old backup (older
+# cookie) converges; a stopped provider is failed over.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/slapd.sh"
+
+SYNC_BIN="$top_builddir/sync/postkontor-sync"
+need python3 od
+[ -x "$SYNC_BIN" ] || { echo "FAIL: $SYNC_BIN is not built" >&2; exit 1; }
+HASH='{SHA512-CRYPT}$6$9Jam6yySh6v0Nv/N$8Nx9CgJmz8utsUZT9kIzqeTXUu/bEG.BJgISV0hzMq2kXb3ndwR2lVJW8r9GUd6pjXOkxmXKwauV/I0YrU/eA1'
+DOM="pkDomainName=example.org,$LDAP_SUFFIX"
+
+slapd_setup 3
+for i in 1 2 3; do check "provider $i starts" slapd_start $i; done
+
+cat >"$T/base.ldif" <<LDIF
+dn: $LDAP_SUFFIX
+objectClass: dcObject
+objectClass: organization
+dc: example
+o: example
+
+dn: $DOM
+objectClass: pkDomain
+pkDomainName: example.org
+
+dn: cn=heartbeat-1,$LDAP_SUFFIX
+objectClass: pkHeartbeat
+cn: heartbeat-1
+pkHeartbeatTime: 1
+LDIF
+check "base entries" ld_add 1 -f "$T/base.ldif"
+
+# sync_start H: host H's daemon, its own provider first in the list
+sync_start() {
+    case $1 in
+    1) list="$(slapd_uri 1) $(slapd_uri 2) $(slapd_uri 3)" ;;
+    2) list="$(slapd_uri 2) $(slapd_uri 3) $(slapd_uri 1)" ;;
+    3) list="$(slapd_uri 3) $(slapd_uri 1) $(slapd_uri 2)" ;;
+    esac
+    mkdir -p -m 700 "$T/host$1"
+    # shellcheck disable=SC2086
+    "$SYNC_BIN" --db "$T/host$1" --base "$LDAP_SUFFIX" --bind-dn "$LDAP_ADMIN" \
+        --password-file "$LDAP_PWFILE" --idle 2 $list >>"$T/sync$1.log" 2>&1 &
+    echo $! >"$T/sync$1.pid"
+}
+sync_kill() {
+    [ -s "$T/sync$2.pid" ] || return 0
+    kill "-$1" "$(cat "$T/sync$2.pid")" 2>/dev/null
+    wait "$(cat "$T/sync$2.pid")" 2>/dev/null
+    rm -f "$T/sync$2.pid"
+}
+stop_syncs() { for h in 1 2 3; do sync_kill TERM $h; done; }
+on_exit stop_syncs
+
+# digest_dir: the accounts and aliases of the directory, one line each
+digest_dir() {
+    ld_search 1 "(|(objectClass=pkAccount)(objectClass=pkAlias))" \
+        objectClass pkAddress pkState pkDestination | /usr/bin/python3 -c '
+import sys, hashlib
+out, cur = [], {}
+def flush():
+    if cur.get("pkAddress"):
+        kind = "account" if "pkAccount" in cur.get("objectClass", []) else "alias"
+        st = cur.get("pkState", ["active"])[0] if kind == "account" else ""
+        out.append("%s %s %s %s" % (kind, cur["pkAddress"][0], st, ",".join(sorted(cur.get("pkDestination", [])))))
+for line in sys.stdin.read().split("\n") + [""]:
+    if not line:
+        flush(); cur = {}; continue
+    k, _, v = line.partition(": ")
+    cur.setdefault(k, []).append(v)
+print(hashlib.sha256("\n".join(sorted(out)).encode()).hexdigest(), len(out))'
+}
+# digest_host H: the same lines from host H's copy
+digest_host() {
+    "$PK_BIN" --db "$T/host$1" export 2>/dev/null | /usr/bin/python3 -c '
+import sys, json, hashlib
+out = []
+for line in sys.stdin:
+    o = json.loads(line)
+    if o["type"] == "account":
+        out.append("account %s %s " % (o["address"], o["state"]))
+    elif o["type"] == "alias":
+        out.append("alias %s  %s" % (o["address"], ",".join(sorted(o["to"]))))
+print(hashlib.sha256("\n".join(sorted(out)).encode()).hexdigest(), len(out))'
+}
+# converged SECONDS: every host's copy equals the directory, within SECONDS
+converged() {
+    want=$(digest_dir)
+    tries=0
+    while [ $tries -lt $(($1 * 10)) ]; do
+        ok=1
+        for h in 1 2 3; do [ "$(digest_host $h)" = "$want" ] || ok=0; done
+        [ $ok = 1 ] && return 0
+        sleep 0.1; tries=$((tries + 1))
+    done
+    echo "directory: $want"
+    for h in 1 2 3; do echo "host $h:   $(digest_host $h)"; done
+    return 1
+}
+
+# Random writes, round-robin over the providers. Each account N exists or
+# not; an existing one is added, changed, or deleted.
+rand() { echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 )); }
+write_random() {
+    count=$1 k=0
+    while [ $k -lt "$count" ]; do
+        p=$((k % 3 + 1)) n=$(rand 30) dn="pkAddress=u$n@example.org,$DOM"
+        if ld_search $p "(pkAddress=u$n@example.org)" dn 2>/dev/null | grep -q '^dn:'; then
+            case $(rand 3) in
+            0) ld_delete $p "$dn" ;;
+            *) printf 'dn: %s\nchangetype: modify\nreplace: pkState\npkState: %s\n' \
+                   "$dn" "$(case $(rand 2) in 0) echo suspended ;; *) echo active ;; esac)" |
+                   ld_modify $p ;;
+            esac
+        else
+            printf 'dn: %s\nobjectClass: pkAccount\npkAddress: u%s@example.org\npkPasswordHash: %s\n' \
+                "$dn" "$n" "$HASH" | ld_add $p
+        fi >/dev/null 2>&1
+        k=$((k + 1))
+    done
+}
+
+for h in 1 2 3; do sync_start $h; done
+write_random 40
+check "random writes: every host equals the directory" converged 10
+
+# A consumer killed with SIGKILL, repeatedly, while writes go on.
+for round in 1 2 3; do
+    write_random 10 &
+    wp=$!
+    sleep 0.$(rand 9)
+    sync_kill KILL 2
+    wait $wp
+    sync_start 2
+done
+check "SIGKILLed consumer converges" converged 10
+check "its copy passes postkontor check" "$PK_BIN" --db "$T/host2" check
+
+# Deletions while a host is down.
+sync_kill TERM 3
+ld_search 1 "(objectClass=pkAccount)" dn | sed -n 's/^dn: //p' | head -5 >"$T/gone"
+while read -r dn; do ld_delete $(( $(rand 3) + 1 )) "$dn"; done <"$T/gone"
+write_random 10
+sync_start 3
+check "deletions made while a host was down arrive" converged 10
+
+# A host restored from an old backup (an older cookie).
+check "backup of host 1" "$PK_BIN" --db "$T/host1" backup "$T/old1"
+write_random 20
+sync_kill TERM 1
+rm -rf "$T/host1" && mv "$T/old1" "$T/host1" && chmod 700 "$T/host1"
+sync_start 1
+check "host restored from an old backup converges" converged 10
+
+# A stalled provider: host 1's first provider stops; heartbeats written
+# elsewhere keep the others talking, so host 1 fails over.
+(while :; do
+    printf 'dn: cn=heartbeat-1,%s\nchangetype: modify\nreplace: pkHeartbeatTime\npkHeartbeatTime: %s\n' \
+        "$LDAP_SUFFIX" "$(date +%s%6N)" | ld_modify 2 >/dev/null 2>&1
+    sleep 0.3
+done) &
+hb=$!
+kill -STOP "$(slapd_pid 1)"
+write_random_23() { # writes only to providers 2 and 3
+    k=0
+    while [ $k -lt 10 ]; do
+        n=$((100 + k)) p=$((k % 2 + 2))
+        printf 'dn: pkAddress=s%s@example.org,%s\nobjectClass: pkAccount\npkAddress: s%s@example.org\npkPasswordHash: %s\n' \
+            "$n" "$DOM" "$n" "$HASH" | ld_add $p >/dev/null 2>&1
+        k=$((k + 1))
+    done
+}
+write_random_23
+# The directory digest is read from provider 1: take it from provider 2.
+want2=$(ld_search 2 "(pkAddress=s1*)" dn | grep -c '^dn:')
+host1_has() { [ "$("$PK_BIN" --db "$T/host1" export | grep -c '"address":"s1')" = "$want2" ]; }
+waited=0
+while ! host1_has && [ $waited -lt 100 ]; do sleep 0.1; waited=$((waited + 1)); done
+check "host 1 fails over from a stopped provider within 10 s" host1_has
+kill -CONT "$(slapd_pid 1)"
+kill "$hb"; wait "$hb" 2>/dev/null
+check "after healing, every host equals the directory" converged 10
+check "status reports positions and heartbeat age" sh -c \
+    "'$SYNC_BIN' --db '$T/host1' --status | grep -q 'heartbeat heartbeat-1: written'"
+
+finish
