@@ -32,14 +32,18 @@
 /*	ports are all 0 is left out (or, in SRV records, announced as not
 /*	offered with target ".", RFC 6186 section 3.4).
 /*
-/*	pk_clientconfig_thunderbird	Mozilla autoconfig XML (clientConfig 1.1)
+/*	pk_clientconfig_thunderbird	Mozilla autoconfig XML
+(clientConfig 1.1)
 /*	pk_clientconfig_autodiscover	Outlook autodiscover (POX) response XML
 /*	pk_clientconfig_mobileconfig	Apple configuration profile (XML plist);
 /*					identifiers and UUIDs derived from the
-/*					address, so the same input gives the same
+/*					address, so the same input gives the
+same
 /*					profile
-/*	pk_clientconfig_srv		RFC 6186/8314 SRV records, zone file lines
-/*	pk_clientconfig_text		setup text for a person (PK_CC_EN, PK_CC_SV)
+/*	pk_clientconfig_srv		RFC 6186/8314 SRV records, zone file
+lines
+/*	pk_clientconfig_text		setup text for a person (PK_CC_EN,
+PK_CC_SV)
 /*
 /*	pk_clientconfig_sign() signs a document as CMS SignedData (DER),
 /*	the form of a signed .mobileconfig, with a certificate, its key
@@ -60,15 +64,15 @@
 #include "pk.h"
 #include "store.h"
 
-#define PK_REC_CLIENTCONFIG	8
-#define PK_CLIENTCONFIG_NAME_MAX	64	/* display name, bytes */
+#define PK_REC_CLIENTCONFIG 8
+#define PK_CLIENTCONFIG_NAME_MAX 64 /* display name, bytes */
 
 struct pk_clientconfig {
-    char    domain[PK_DOMAIN_MAX + 1];	/* A-label */
-    char    name[PK_CLIENTCONFIG_NAME_MAX + 1];
-    char    imap_host[PK_DOMAIN_MAX + 1];
-    char    pop3_host[PK_DOMAIN_MAX + 1];
-    char    smtp_host[PK_DOMAIN_MAX + 1];
+    char domain[PK_DOMAIN_MAX + 1]; /* A-label */
+    char name[PK_CLIENTCONFIG_NAME_MAX + 1];
+    char imap_host[PK_DOMAIN_MAX + 1];
+    char pop3_host[PK_DOMAIN_MAX + 1];
+    char smtp_host[PK_DOMAIN_MAX + 1];
     uint16_t imaps_port, imap_port;
     uint16_t pop3s_port, pop3_port;
     uint16_t submissions_port, submission_port;
@@ -84,28 +88,28 @@ extern void pk_clientconfig_defaults(const char *, struct pk_clientconfig *);
 
 /* pk_clientconfig_set - store (empty value: remove) one setting */
 extern int pk_clientconfig_set(struct pk_txn *, const char *, const char *,
-			               const char *, const char **);
+                               const char *, const char **);
 
 /* pk_clientconfig_get - the settings in force for a hosted domain */
 extern int pk_clientconfig_get(struct pk_txn *, const char *,
-			               struct pk_clientconfig *, const char **);
+                               struct pk_clientconfig *, const char **);
 
 /* The documents; the address is the login (a full address). */
 extern int pk_clientconfig_thunderbird(const struct pk_clientconfig *,
-				               const char *, char **, const char **);
+                                       const char *, char **, const char **);
 extern int pk_clientconfig_autodiscover(const struct pk_clientconfig *,
-				                const char *, char **, const char **);
+                                        const char *, char **, const char **);
 extern int pk_clientconfig_mobileconfig(const struct pk_clientconfig *,
-				                const char *, enum pk_cc_lang,
-				                char **, const char **);
+                                        const char *, enum pk_cc_lang, char **,
+                                        const char **);
 extern int pk_clientconfig_srv(const struct pk_clientconfig *, char **,
-			               const char **);
+                               const char **);
 extern int pk_clientconfig_text(const struct pk_clientconfig *, const char *,
-				        enum pk_cc_lang, char **, const char **);
+                                enum pk_cc_lang, char **, const char **);
 
 /* pk_clientconfig_sign - CMS SignedData (DER) of data; chain may be NULL */
 extern int pk_clientconfig_sign(const char *, const char *, const char *,
-				        const void *, size_t, unsigned char **,
-				        size_t *, const char **);
+                                const void *, size_t, unsigned char **,
+                                size_t *, const char **);
 
 #endif

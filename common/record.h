@@ -13,6 +13,9 @@
 /*		   "delimiter" -> the subaddress delimiter (one byte);
 /*		   "client:" domain ":" name -> a mail client setting of
 /*		   a hosted domain (clientconfig.h).
+/*		   A directory copy (syncapply.h): "sync:cookie:" server
+/*		   ID -> the newest CSN applied from that LDAP server;
+/*		   "sync:uuid:", "sync:obj:" and "sync:heartbeat:" keys.
 /*	domains	   A-label -> domain record.
 /*	addresses  domain NUL local -> account or alias record; a catch-all
 /*		   is domain NUL (empty local part). One database for both,

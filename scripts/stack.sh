@@ -165,6 +165,10 @@ start() {
     printf '%s\n' "$pw" | pk account add "$USER" --password-stdin >/dev/null
     pk alias add "$ALIAS" "$USER" >/dev/null
     pk dkim keygen "$DOMAIN" --selector stack >"$S/dkim-record.txt"
+    # What mail clients are told (postkontor clientconfig): the stack's ports.
+    pk domain set "$DOMAIN" "name=postkontor stack" imaps-port=$P_IMAPS imap-port=$P_IMAP \
+        pop3s-port=$P_POP3S pop3-port=$P_POP3 submissions-port=$P_SMTPS \
+        submission-port=$P_SUB >/dev/null
     ln -s "$S/usage" "$S/db/usage"
     # The auth process (user dovecot) reads the database; LMDB readers
     # write their slot in lock.mdb.
@@ -351,6 +355,8 @@ Mail server settings for $USER
 The certificate is self-signed: $S/tls/cert.pem.
 Logs are in $S/log; the database is $S/db, for example:
   $pk_bin --db $S/db list
+Client setup files (with the host name of a real host, mail.$DOMAIN):
+  $pk_bin --db $S/db clientconfig $USER --format thunderbird|autodiscover|mobileconfig|srv|text
 Stop everything with: ${stopenv}scripts/stack.sh stop   (clean: also remove $S)
 EOF
     trap - EXIT

@@ -2,6 +2,15 @@
 # cluster) and the tests of the core modules it brought (ldapmap,
 # syncapply), the LDAP schema and the slapd example configuration.
 
+# The consumer. libldap (and liblber) from libldap-dev: configure.ac is
+# to detect them and AC_SUBST(LDAP_LIBS); until then they are named here.
+sbin_PROGRAMS += sync/postkontor-sync
+sync_postkontor_sync_SOURCES = sync/postkontor-sync.c \
+	sync/consumer.h sync/consumer.c \
+	sync/syncconn.h sync/syncconn.c
+sync_postkontor_sync_LDADD = common/libpostkontor.la -lldap -llber
+dist_man_MANS += doc/postkontor-sync.8
+
 SYNC_UNIT_TESTS = tests/unit/test-ldapmap tests/unit/test-syncapply
 check_PROGRAMS += $(SYNC_UNIT_TESTS)
 TESTS += $(SYNC_UNIT_TESTS)
@@ -11,7 +20,8 @@ tests_unit_test_syncapply_LDADD = common/libpostkontor.la
 tests_unit_test_syncapply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 
 # Integration: real slapd providers started by the test (slapd.sh).
-SYNC_INTEGRATION_TESTS = tests/integration/t-sync-slapd-cluster.sh
+SYNC_INTEGRATION_TESTS = tests/integration/t-sync-slapd-cluster.sh \
+	tests/integration/t-sync-consumer.sh
 TESTS += $(SYNC_INTEGRATION_TESTS)
 
 EXTRA_DIST += $(SYNC_INTEGRATION_TESTS) tests/integration/slapd.sh \

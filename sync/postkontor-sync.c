@@ -5,7 +5,7 @@
 /*	keep a host's postkontor database a copy of an OpenLDAP cluster
 /* SYNOPSIS
 /*	postkontor-sync [--db DIR] --base DN --bind-dn DN --password-file FILE
-/*		[--idle SECONDS] [--batch N] [--once] URI...
+/*		[--idle SECONDS] [--batch N] [--once] [--debug] URI...
 /*
 /*	postkontor-sync [--db DIR] --status
 /* DESCRIPTION
@@ -33,9 +33,9 @@
 /*
 /*	SIGTERM and SIGINT stop it after the current batch.
 /* DIAGNOSTICS
-/*	Messages go to stderr. Exit 0 after --once or a signal, 1 on a
-/*	start-up error, 2 when no provider could be used for --give-up
-/*	seconds (default: never give up).
+/*	Messages go to stderr (--debug: every sync event too). Exit 0
+/*	after --once or a signal; 1 on a start-up error or when the local
+/*	database fails. Unreachable providers are retried for ever.
 /* SECURITY
 /*	The bind password comes from a file, never from argv. All
 /*	provider input is validated (syncconn.c, ldapmap.c).
@@ -54,6 +54,7 @@
 #include "ldapmap.h"
 #include "store.h"
 #include "syncapply.h"
+#include "consumer.h"
 #include "syncconn.h"
 
 static volatile sig_atomic_t stopping;
@@ -66,20 +67,6 @@ struct opts {
     int     nuris;
 };
 
-/* The consumer's state across events of one session. */
-struct consumer {
-    struct pk_store *store;
-    struct pk_sync_change *changes;
-    size_t  nchanges, size;
-    unsigned char (*present)[PK_SYNC_UUID_LEN];
-    size_t  npresent, psize;
-    bool    refreshing;			/* before refreshDone */
-    bool    full;			/* a refresh without a cookie */
-    bool    present_end;		/* apply the present set at flush */
-    char    cookie[PK_SYNC_COOKIE_MAX + 1];
-    bool    cookie_new;
-    size_t  applied;
-};
 
 static void on_signal(int sig)
 {
@@ -114,160 +101,6 @@ static uint64_t mono_ms(void)
     return (uint64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* add_present - remember a UUID the provider says is there */
-
-static int add_present(struct consumer *c, const unsigned char *uuid)
-{
-    if (c->npresent == c->psize) {
-	size_t  n = c->psize ? 2 * c->psize : 1024;
-	void   *p = realloc(c->present, n * PK_SYNC_UUID_LEN);
-
-	if (p == NULL)
-	    return PK_ENOMEM;
-	c->present = p;
-	c->psize = n;
-    }
-    memcpy(c->present[c->npresent++], uuid, PK_SYNC_UUID_LEN);
-    return PK_OK;
-}
-
-/* add_change - queue one change; obj is moved in */
-
-static struct pk_sync_change *add_change(struct consumer *c, enum pk_sync_op op,
-					         const unsigned char *uuid)
-{
-    struct pk_sync_change *ch;
-
-    if (c->nchanges == c->size) {
-	size_t  n = c->size ? 2 * c->size : 256;
-	void   *p = realloc(c->changes, n * sizeof(*ch));
-
-	if (p == NULL)
-	    return NULL;
-	c->changes = p;
-	c->size = n;
-    }
-    ch = &c->changes[c->nchanges++];
-    memset(ch, 0, sizeof(*ch));
-    ch->op = op;
-    memcpy(ch->uuid, uuid, PK_SYNC_UUID_LEN);
-    return ch;
-}
-
-static int compare_uuid(const void *a, const void *b)
-{
-    return memcmp(a, b, PK_SYNC_UUID_LEN);
-}
-
-/* flush - apply the queued changes and the cookie in one transaction */
-
-static int flush(struct consumer *c, const char **error_r)
-{
-    struct pk_sync_batch b = {.changes = c->changes, .count = c->nchanges};
-    struct pk_sync_stats st;
-    int     status;
-
-    /* A cookie inside a refresh would skip what the refresh has still
-     * to send after a crash: keep it until the refresh is done. */
-    if (c->cookie_new && !c->refreshing)
-	b.cookie = c->cookie;
-    if (c->present_end) {
-	qsort(c->present, c->npresent, PK_SYNC_UUID_LEN, compare_uuid);
-	b.present_end = true;
-	b.present = (const unsigned char (*)[PK_SYNC_UUID_LEN]) c->present;
-	b.npresent = c->npresent;
-    }
-    if (b.count == 0 && b.cookie == NULL && !b.present_end)
-	return PK_OK;
-    status = pk_syncapply(c->store, &b, &st, error_r);
-    for (size_t i = 0; i < c->nchanges; i++)
-	pk_ldapobj_free(&c->changes[i].obj);
-    c->nchanges = 0;
-    if (status != PK_OK)
-	return status;
-    c->applied += st.put + st.deleted;
-    if (b.cookie != NULL)
-	c->cookie_new = false;
-    if (c->present_end) {
-	c->present_end = false;
-	c->npresent = 0;
-    }
-    return PK_OK;
-}
-
-/* on_entry - an entry with its sync state */
-
-static int on_entry(struct consumer *c, const struct sync_event *ev,
-		            const char **error_r)
-{
-    struct pk_sync_change *ch;
-    struct pk_ldapobj obj;
-    int     status;
-
-    if (c->refreshing && ev->state != LDAP_SYNC_DELETE
-	&& add_present(c, ev->uuid) != PK_OK)
-	return PK_ENOMEM;
-    if (ev->state == LDAP_SYNC_PRESENT)
-	return PK_OK;
-    if (ev->state == LDAP_SYNC_DELETE)
-	return add_change(c, PK_SYNC_DELETE, ev->uuid) ? PK_OK : PK_ENOMEM;
-    status = pk_ldapmap_from_entry(&ev->entry, &obj, error_r);
-    if (status == PK_NOTFOUND)
-	return PK_OK;
-    if (status != PK_OK) {
-	/* Never keep a stale version of an entry we cannot read. */
-	pk_log(PK_LOG_WARNING, "entry skipped and removed here: %s", *error_r);
-	return add_change(c, PK_SYNC_DELETE, ev->uuid) ? PK_OK : PK_ENOMEM;
-    }
-    if ((ch = add_change(c, PK_SYNC_PUT, ev->uuid)) == NULL) {
-	pk_ldapobj_free(&obj);
-	return PK_ENOMEM;
-    }
-    ch->obj = obj;
-    return PK_OK;
-}
-
-/* on_event - fold one event into the consumer state */
-
-static int on_event(struct consumer *c, const struct sync_event *ev,
-		            const char **error_r)
-{
-    int     status = PK_OK;
-
-    if (ev->has_cookie) {
-	memcpy(c->cookie, ev->cookie, sizeof(c->cookie));
-	c->cookie_new = true;
-    }
-    switch (ev->type) {
-    case SYNC_EV_ENTRY:
-	return on_entry(c, ev, error_r);
-    case SYNC_EV_COOKIE:
-    case SYNC_EV_DONE:
-	return PK_OK;
-    case SYNC_EV_IDSET:
-	for (size_t i = 0; status == PK_OK && i < ev->nuuids; i++) {
-	    if (ev->deletes)
-		status = add_change(c, PK_SYNC_DELETE, ev->uuids[i]) ? PK_OK : PK_ENOMEM;
-	    else if (c->refreshing)
-		status = add_present(c, ev->uuids[i]);
-	}
-	return status;
-    case SYNC_EV_PHASE_END:
-	/* RFC 4533 3.4.2: after a present phase, what was not present
-	 * is gone. A delete phase said what is gone itself. */
-	/* A refresh without a cookie (the first, or after "refresh
-	 * required") sent everything there is, whatever its end says. */
-	if (c->refreshing && (ev->present_phase || (c->full && ev->refresh_done)))
-	    c->present_end = true;
-	if (ev->refresh_done)
-	    c->refreshing = false;
-	if ((status = flush(c, error_r)) == PK_OK && !c->refreshing)
-	    pk_log(PK_LOG_INFO, "refresh done");
-	return status;
-    }
-    return PK_OK;
-}
-
 /* session - one refreshAndPersist session; PK_OK on a clean stop */
 
 static int session(struct consumer *c, const struct opts *o, const char *uri,
@@ -296,11 +129,7 @@ static int session(struct consumer *c, const struct opts *o, const char *uri,
 			      o->idle_s, error_r)) == NULL)
 	return PK_ETEMP;
     pk_log(PK_LOG_INFO, "consuming %s from %s", *cookie ? cookie : "(full refresh)", uri);
-    c->refreshing = true;
-    c->full = *cookie == 0;
-    c->present_end = false;
-    c->npresent = 0;
-    c->cookie_new = false;
+    consumer_start(c, *cookie == 0);
     while (!stopping) {
 	/* Wait long only when nothing is queued: a batch goes out as
 	 * soon as the provider pauses, or when it is full. */
@@ -310,7 +139,7 @@ static int session(struct consumer *c, const struct opts *o, const char *uri,
 	    break;
 	}
 	if (rc == 0) {
-	    if ((status = flush(c, error_r)) != PK_OK)
+	    if ((status = consumer_flush(c, error_r)) != PK_OK)
 		break;
 	    if (mono_ms() - last > (uint64_t) o->idle_s * 1000) {
 		*error_r = pk_error("%s: nothing for %d s: failing over", uri, o->idle_s);
@@ -335,22 +164,19 @@ static int session(struct consumer *c, const struct opts *o, const char *uri,
 	    status = PK_ETEMP;
 	    break;
 	}
-	if ((status = on_event(c, &ev, error_r)) != PK_OK)
+	if ((status = consumer_event(c, &ev, error_r)) != PK_OK)
 	    break;
 	if (ev.type == SYNC_EV_PHASE_END && !c->refreshing) {
 	    *full_r = false;
 	    if (o->once)
 		break;
 	}
-	if (c->nchanges >= (size_t) o->batch && (status = flush(c, error_r)) != PK_OK)
+	if (c->nchanges >= (size_t) o->batch && (status = consumer_flush(c, error_r)) != PK_OK)
 	    break;
     }
     if (status == PK_OK)
-	status = flush(c, error_r);
-    else
-	for (size_t i = 0; i < c->nchanges; i++)
-	    pk_ldapobj_free(&c->changes[i].obj);
-    c->nchanges = 0;
+	status = consumer_flush(c, error_r);
+    consumer_drop(c);
     syncconn_close(&conn);
     return status;
 }
@@ -414,7 +240,7 @@ static int show_status(struct pk_store *store)
 static void usage(void)
 {
     fprintf(stderr, "usage: postkontor-sync [--db DIR] --base DN --bind-dn DN "
-	    "--password-file FILE [--idle SECONDS] [--batch N] [--once] URI...\n"
+	    "--password-file FILE [--idle SECONDS] [--batch N] [--once] [--debug] URI...\n"
 	    "       postkontor-sync [--db DIR] --status\n");
     exit(1);
 }
@@ -518,10 +344,11 @@ int     main(int argc, char **argv)
 	if (++failures % o.nuris == 0)
 	    usleep(500 * 1000);
     }
+    if (stopping)
+	status = PK_OK;			/* a signal is a clean stop */
     pk_wipe(password, strlen(password));
     free(password);
-    free(c.changes);
-    free(c.present);
+    consumer_free(&c);
     pk_store_close(&c.store);
     return status == PK_OK ? 0 : 1;
 }

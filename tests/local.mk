@@ -27,7 +27,7 @@ print-valgrind-tests:
 # module that is. Those run in the normal build.
 print-sanitizer-tests:
 	@for t in $(TESTS); do \
-	    case $$t in *.sh) grep -q 'dovecot\.sh' $(srcdir)/$$t && continue;; esac; \
+	    case $$t in *.sh) grep -qE 'dovecot\.sh|stack\.sh' $(srcdir)/$$t && continue;; esac; \
 	    echo $$t; \
 	done
 EXTRA_DIST += tests/unit/valgrind-run
@@ -85,3 +85,10 @@ AM_TESTS_ENVIRONMENT = \
 	export top_srcdir top_builddir PK_BIN;
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/run-one \
 	tests/integration/lib.sh
+
+# Client setup and the whole stack.
+UNIT_TESTS += tests/unit/test-clientconfig
+tests_unit_test_clientconfig_LDADD = $(UNIT_LDADD)
+tests_unit_test_clientconfig_CPPFLAGS = $(UNIT_CPPFLAGS)
+INTEGRATION_TESTS += tests/integration/t-cli-clientconfig.sh tests/integration/t-stack.sh
+EXTRA_DIST += scripts/stack.sh scripts/demo.sh scripts/deps.sh scripts/build.sh scripts/test.sh

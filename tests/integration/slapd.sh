@@ -13,6 +13,7 @@
 #	slapd_uri I				ldap://127.0.0.1:PORT/ of node I
 #	ld_add I / ld_modify I / ld_delete I	ldapadd/ldapmodify/ldapdelete
 #	ld_search I ARGS...			ldapsearch -LLL as admin
+#	ld_config I ARGS...			ldapmodify of cn=config as root
 
 need slapd slapadd slappasswd ldapsearch ldapadd ldapmodify ldapdelete ss
 
@@ -54,6 +55,13 @@ slapd_pick_ports() {
 slapd_port() { eval "echo \$SLAPD_PORT$1"; }
 slapd_uri() { echo "ldap://127.0.0.1:$(slapd_port "$1")/"; }
 slapd_dir() { echo "$T/ldap/node$1"; }
+# slapd_ldapi I: node I's unix socket, where root may change cn=config
+slapd_ldapi() { echo "ldapi://$(slapd_dir "$1" | sed 's|/|%2F|g')%2Fldapi"; }
+# ld_config I ARGS...: ldapmodify on node I's cn=config (SASL EXTERNAL)
+ld_config() {
+    n=$1; shift
+    ldapmodify -Q -Y EXTERNAL -H "$(slapd_ldapi "$n")" "$@"
+}
 slapd_pid() { cat "$(slapd_dir "$1")/slapd.pid" 2>/dev/null; }
 
 # slapd_config N DIR: the example configuration rewritten for this test
@@ -105,7 +113,8 @@ slapd_setup() {
 slapd_start() {
     _st_d=$(slapd_dir "$1")
     rm -f "$_st_d/slapd.pid"
-    slapd -h "$(slapd_uri "$1")" -F "$_st_d/slapd.d" -d sync >>"$_st_d/slapd.log" 2>&1 &
+    slapd -h "$(slapd_uri "$1") $(slapd_ldapi "$1")" -F "$_st_d/slapd.d" -d sync \
+        >>"$_st_d/slapd.log" 2>&1 &
     tries=0
     while [ $tries -lt 100 ]; do
         if ldapsearch -x -H "$(slapd_uri "$1")" -s base -b "" -LLL \

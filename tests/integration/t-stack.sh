@@ -4,7 +4,8 @@
 # again. Checked: the printed settings table (every service, its port,
 # security and the full address as username); both demo messages arrive
 # (inbound to the alias, and DKIM-signed from submissions); the table's
-# POP3S and IMAP STARTTLS lines work for a client of this test's own; mail
+# POP3S and IMAP STARTTLS lines work for a client of this test's own; the
+# database tells clients the stack's ports (postkontor clientconfig); mail
 # to another domain is refused; the second start replaces every process of
 # the first; stop leaves no process of the stack and no mount behind, and
 # frees every port.
@@ -69,6 +70,9 @@ check "stored in alice's Maildir" \
     sh -c "grep -l 'Subject: Hello through the alias' '$S'/vmail/example.se/alice/Maildir/new/*"
 
 pw=$(cat "$S/demo-password")
+check "the database tells clients the stack's ports" sh -c \
+    "'$top_builddir/cli/postkontor' --db '$S/db' clientconfig alice@example.se --format srv |
+     grep -qx '_imaps._tcp.example.se. 3600 IN SRV 0 1 $((base + 993)) mail.example.se.'"
 clients() {
     "$PY" - "$base" "$pw" "$S/tls/cert.pem" <<'PYEOF'
 import imaplib, poplib, ssl, sys
