@@ -497,6 +497,134 @@ void    pk_ldapobj_free(struct pk_ldapobj *obj)
     memset(obj, 0, sizeof(*obj));
 }
 
+/* gen_add - an attribute with zero or one value (NULL: none) */
+
+static int gen_add(struct pk_ldapgen *g, const char *name, const char *value)
+{
+    if (g->count == PK_LDAPGEN_MAX)
+	return PK_ELIMIT;
+    g->attrs[g->count].name = name;
+    memset(&g->attrs[g->count].values, 0, sizeof(g->attrs[g->count].values));
+    g->count++;
+    if (value != NULL)
+	return pk_strlist_add(&g->attrs[g->count - 1].values, value);
+    return PK_OK;
+}
+
+/* gen_uint - an INTEGER attribute */
+
+static int gen_uint(struct pk_ldapgen *g, const char *name, uint64_t v)
+{
+    char    buf[24];
+
+    snprintf(buf, sizeof(buf), "%llu", (unsigned long long) v);
+    return gen_add(g, name, buf);
+}
+
+/* gen_list - a multi-valued attribute */
+
+static int gen_list(struct pk_ldapgen *g, const char *name,
+		            const struct pk_strlist *list)
+{
+    int     status = gen_add(g, name, NULL);
+
+    for (size_t i = 0; status == PK_OK && i < list->count; i++)
+	status = pk_strlist_add(&g->attrs[g->count - 1].values, list->items[i]);
+    return status;
+}
+
+/* gen_account - the attributes of pkAccount */
+
+static int gen_account(const struct pk_ldapobj *obj, struct pk_ldapgen *g)
+{
+    const struct pk_account *acc = &obj->item.entry.u.account;
+    int     status;
+
+    if ((status = gen_add(g, "pkAddress", obj->item.name)) != PK_OK
+	|| (status = gen_add(g, "pkPasswordHash", acc->password)) != PK_OK
+	|| (status = gen_add(g, "pkState", pk_state_name(acc->state))) != PK_OK)
+	return status;
+    status = acc->quota == PK_QUOTA_DOMAIN ? gen_add(g, "pkQuota", NULL)
+	: gen_uint(g, "pkQuota", acc->quota);
+    if (status != PK_OK
+	|| (status = gen_add(g, "pkKeepCopy", acc->keep_copy ? "TRUE" : NULL)) != PK_OK
+	|| (status = gen_list(g, "pkForward", &acc->forward)) != PK_OK
+	|| (status = gen_list(g, "pkSendAs", &obj->sendas)) != PK_OK
+	|| (status = gen_uint(g, "pkCreated", acc->created)) != PK_OK)
+	return status;
+    return gen_uint(g, "pkChanged", acc->changed);
+}
+
+/* pk_ldapmap_to_entry - the class and attributes of an object */
+
+int     pk_ldapmap_to_entry(const struct pk_ldapobj *obj, struct pk_ldapgen *g,
+			            const char **error_r)
+{
+    const struct pk_domain *dom = &obj->item.domain;
+    const struct pk_alias *al = &obj->item.entry.u.alias;
+    int     status;
+
+    memset(g, 0, sizeof(*g));
+    if ((status = gen_add(g, "objectClass", pk_ldapmap_kind_name(obj->kind))) != PK_OK)
+	goto done;
+    switch (obj->kind) {
+    case PK_LDAP_DOMAIN:
+	if ((status = gen_add(g, "pkDomainName", obj->item.name)) == PK_OK
+	    && (status = gen_uint(g, "pkDefaultQuota", dom->default_quota)) == PK_OK)
+	    status = gen_uint(g, "pkCreated", dom->created);
+	break;
+    case PK_LDAP_DOMAIN_ALIAS:
+	if ((status = gen_add(g, "pkDomainName", obj->item.name)) == PK_OK
+	    && (status = gen_add(g, "pkTargetDomain", obj->item.target)) == PK_OK)
+	    status = gen_uint(g, "pkCreated", dom->created);
+	break;
+    case PK_LDAP_ACCOUNT:
+	status = gen_account(obj, g);
+	break;
+    case PK_LDAP_ALIAS:
+	if ((status = gen_add(g, "pkAddress", obj->item.name)) == PK_OK
+	    && (status = gen_list(g, "pkDestination", &al->dest)) == PK_OK
+	    && (status = gen_uint(g, "pkCreated", al->created)) == PK_OK)
+	    status = gen_uint(g, "pkChanged", al->changed);
+	break;
+    case PK_LDAP_DKIM:
+	if ((status = gen_add(g, "pkDomainName", obj->item.name)) == PK_OK
+	    && (status = gen_add(g, "pkDkimSelector", obj->selector)) == PK_OK
+	    && (status = gen_add(g, "pkDkimAlgorithm",
+				 pk_dkim_alg_name(obj->dkim.alg))) == PK_OK
+	    && (status = gen_add(g, "pkDkimActive",
+				 obj->dkim.active ? "TRUE" : "FALSE")) == PK_OK
+	    && (status = gen_add(g, "pkDkimPrivateKey", obj->dkim.key)) == PK_OK)
+	    status = gen_uint(g, "pkCreated", obj->dkim.created);
+	break;
+    case PK_LDAP_HEARTBEAT:
+	if ((status = gen_add(g, "cn", obj->item.name)) == PK_OK)
+	    status = gen_uint(g, "pkHeartbeatTime", obj->heartbeat_us);
+	break;
+    }
+done:
+    if (status != PK_OK) {
+	pk_ldapgen_free(g);
+	*error_r = pk_error("cannot make the entry of %s", obj->item.name);
+    }
+    return status;
+}
+
+/* pk_ldapgen_free - release a made entry, wiping its values */
+
+void    pk_ldapgen_free(struct pk_ldapgen *g)
+{
+    for (size_t i = 0; i < g->count; i++) {
+	struct pk_strlist *v = &g->attrs[i].values;
+
+	/* Hashes and private keys are among them. */
+	for (size_t j = 0; j < v->count; j++)
+	    pk_wipe(v->items[j], strlen(v->items[j]));
+	pk_strlist_free(v);
+    }
+    memset(g, 0, sizeof(*g));
+}
+
 /* dn_escape - append an RFC 4514 section 2.4 escaped attribute value */
 
 static bool dn_escape(const char *v, char *out, size_t size, size_t *pos)

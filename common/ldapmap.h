@@ -27,6 +27,14 @@
 /*	class (operational ones such as entryUUID, entryCSN) are ignored.
 /*	The caller frees the result with pk_ldapobj_free().
 /*
+/*	pk_ldapmap_to_entry() is the other direction, for a writer
+/*	("postkontor --ldap"): the object class and attributes of an
+/*	object, as owned strings in a struct pk_ldapgen, ready for an LDAP
+/*	add or a modify that replaces every attribute; an attribute the
+/*	object does not set is listed with no values (a replace with no
+/*	values deletes it). Mapping the result back gives the same object.
+/*	The caller frees it with pk_ldapgen_free().
+/*
 /*	pk_ldapmap_dn() makes the DN of an object below a suffix, with
 /*	attribute values escaped as RFC 4514 section 2.4 requires; it
 /*	answers PK_ELIMIT when the DN does not fit the buffer.
@@ -92,6 +100,19 @@ struct pk_ldapobj {
     uint64_t heartbeat_us;
 };
 
+/* An entry made from an object; every string is owned. */
+#define PK_LDAPGEN_MAX	12
+struct pk_ldapgen {
+    size_t  count;
+    struct {
+	const char *name;		/* static */
+	struct pk_strlist values;
+    }       attrs[PK_LDAPGEN_MAX];
+};
+
+extern int pk_ldapmap_to_entry(const struct pk_ldapobj *, struct pk_ldapgen *,
+			               const char **);
+extern void pk_ldapgen_free(struct pk_ldapgen *);
 extern int pk_ldapmap_from_entry(const struct pk_ldap_entry *,
 				         struct pk_ldapobj *, const char **);
 extern void pk_ldapobj_free(struct pk_ldapobj *);

@@ -100,24 +100,25 @@ const char *pk_store_dir(const char *option)
     return PK_STORE_DEFAULT_DIR;
 }
 
-/* check_dir - the directory exists (or is made) and is private */
+/* pk_store_check_dir - an LMDB directory exists (or is made) and is private */
 
-static int check_dir(const char *dir, unsigned flags, const char **error_r)
+int     pk_store_check_dir(const char *dir, unsigned flags, unsigned mode,
+			           const char **error_r)
 {
     struct stat st;
     char    path[4096];
 
     if (stat(dir, &st) < 0) {
 	if (errno == ENOENT && (flags & PK_STORE_CREATE)) {
-	    if (mkdir(dir, 0750) < 0) {
+	    if (mkdir(dir, mode) < 0 && errno != EEXIST) {
 		*error_r = pk_error("cannot create %s: %s", dir, strerror(errno));
 		return PK_ECONFIG;
 	    }
 	    return PK_OK;
 	}
 	if (errno == ENOENT) {
-	    *error_r = pk_error("no database at %s (run postkontor init)", dir);
-	    return PK_ECONFIG;
+	    *error_r = pk_error("no database at %s", dir);
+	    return PK_NOTFOUND;
 	}
 	*error_r = pk_error("cannot access %s: %s", dir, strerror(errno));
 	return PK_ECONFIG;
@@ -132,10 +133,13 @@ static int check_dir(const char *dir, unsigned flags, const char **error_r)
 			    (unsigned) st.st_mode & 0777);
 	return PK_ECONFIG;
     }
-    snprintf(path, sizeof(path), "%s/data.mdb", dir);
-    if (!(flags & PK_STORE_CREATE) && access(path, F_OK) < 0) {
-	*error_r = pk_error("no database at %s (run postkontor init)", dir);
+    if (snprintf(path, sizeof(path), "%s/data.mdb", dir) >= (int) sizeof(path)) {
+	*error_r = pk_error("directory name too long: %.64s...", dir);
 	return PK_ECONFIG;
+    }
+    if (!(flags & PK_STORE_CREATE) && access(path, F_OK) < 0) {
+	*error_r = pk_error("no database at %s", dir);
+	return PK_NOTFOUND;
     }
     if (access(path, R_OK) < 0 && errno != ENOENT) {
 	*error_r = pk_error("cannot read %s: %s", path, strerror(errno));
@@ -217,7 +221,12 @@ int     pk_store_open(const char *dir, unsigned flags, struct pk_store **store_r
     int     dead, rc, status;
 
     *store_r = NULL;
-    if ((status = check_dir(dir, flags, error_r)) != PK_OK)
+    status = pk_store_check_dir(dir, flags, 0750, error_r);
+    if (status == PK_NOTFOUND) {
+	*error_r = pk_error("no database at %s (run postkontor init)", dir);
+	return PK_ECONFIG;
+    }
+    if (status != PK_OK)
 	return status;
     if ((store = calloc(1, sizeof(*store))) == NULL)
 	return PK_ENOMEM;

@@ -9,6 +9,12 @@
 /*	pk_store_dir() picks the database directory: the --db option if
 /*	given, else $POSTKONTOR_DB, else /var/lib/postkontor.
 /*
+/*	pk_store_check_dir() is the check every LMDB directory of ours
+/*	passes (this one, usage, rate-limit counters): it exists or, with
+/*	PK_STORE_CREATE, is made with the given mode; it is a directory not
+/*	accessible by other users; PK_NOTFOUND when it or its data.mdb is
+/*	missing and PK_STORE_CREATE was not given.
+/*
 /*	pk_store_open() opens (PK_STORE_CREATE: creates) the environment.
 /*	The directory must exist, be a directory and not be writable or
 /*	readable by others; a database written by a newer schema is refused
@@ -73,6 +79,7 @@ struct pk_txn;
 typedef int pk_write_fn(struct pk_txn *, void *, const char **);
 
 extern const char *pk_store_dir(const char *);
+extern int pk_store_check_dir(const char *, unsigned, unsigned, const char **);
 extern int pk_store_open(const char *, unsigned, struct pk_store **,
 			         const char **);
 extern void pk_store_close(struct pk_store **);

@@ -100,48 +100,16 @@ const char *pk_usage_dir(const char *dbdir, char *buf, size_t len)
     return n < 0 || (size_t) n >= len ? NULL : buf;
 }
 
-/* usage_check_dir - the directory exists (or is made) and is private */
+/* usage_check_dir - the store's directory rule, with usage's wording */
 
 static int usage_check_dir(const char *dir, unsigned flags,
 			           const char **error_r)
 {
-    struct stat st;
-    char    path[4096];
+    int     status = pk_store_check_dir(dir, flags, 0770, error_r);
 
-    if (stat(dir, &st) < 0) {
-	if (errno == ENOENT && (flags & PK_STORE_CREATE)) {
-	    if (mkdir(dir, 0770) < 0 && errno != EEXIST) {
-		*error_r = pk_error("cannot create %s: %s", dir, strerror(errno));
-		return PK_ECONFIG;
-	    }
-	    return PK_OK;
-	}
-	if (errno == ENOENT) {
-	    *error_r = pk_error("no usage recorded in %s", dir);
-	    return PK_NOTFOUND;
-	}
-	*error_r = pk_error("cannot access %s: %s", dir, strerror(errno));
-	return PK_ECONFIG;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-	*error_r = pk_error("%s is not a directory", dir);
-	return PK_ECONFIG;
-    }
-    if (st.st_mode & S_IRWXO) {
-	*error_r = pk_error("%s is accessible by other users (mode %03o); "
-			    "run chmod o-rwx on it", dir,
-			    (unsigned) st.st_mode & 0777);
-	return PK_ECONFIG;
-    }
-    if (snprintf(path, sizeof(path), "%s/data.mdb", dir) >= (int) sizeof(path)) {
-	*error_r = pk_error("usage directory name too long");
-	return PK_ECONFIG;
-    }
-    if (!(flags & PK_STORE_CREATE) && access(path, F_OK) < 0) {
+    if (status == PK_NOTFOUND)
 	*error_r = pk_error("no usage recorded in %s", dir);
-	return PK_NOTFOUND;
-    }
-    return PK_OK;
+    return status;
 }
 
 /* pk_usage_open - open or create the usage environment */

@@ -341,8 +341,93 @@ static void test_dn_escaping(void)
     test_end();
 }
 
+/* round_trip - object -> entry -> object; the entry named values */
+
+static int round_trip(const struct pk_ldapobj *in, struct pk_ldapobj *out)
+{
+    struct pk_ldapgen g;
+    struct pk_ldap_attr attrs[PK_LDAPGEN_MAX];
+    struct pk_ldap_value vals[PK_LDAPGEN_MAX][8];
+    struct pk_ldap_entry e = {.dn = "rt", .attrs = attrs};
+    const char *err = NULL;
+    int     status;
+
+    if ((status = pk_ldapmap_to_entry(in, &g, &err)) != PK_OK)
+	return status;
+    for (size_t i = 0; i < g.count; i++) {
+	attrs[i].name = g.attrs[i].name;
+	attrs[i].values = vals[i];
+	attrs[i].count = g.attrs[i].values.count;
+	for (size_t j = 0; j < attrs[i].count && j < 8; j++) {
+	    vals[i][j].data = g.attrs[i].values.items[j];
+	    vals[i][j].len = strlen(g.attrs[i].values.items[j]);
+	}
+    }
+    e.count = g.count;
+    status = pk_ldapmap_from_entry(&e, out, &err);
+    pk_ldapgen_free(&g);
+    return status;
+}
+
+static void test_objects_round_trip(void)
+{
+    struct pk_ldapobj obj, back;
+    const char *err = NULL;
+    const char *const acc[] = {"objectClass", "pkAccount",
+	"pkAddress", "anna@example.org", "pkPasswordHash", FX_HASH,
+	"pkState", "send-blocked", "pkQuota", "5000", "pkKeepCopy", "TRUE",
+	"pkForward", "b@else.example", "pkSendAs", "@example.org",
+	"pkCreated", "7", "pkChanged", "9", NULL};
+    const char *const bare[] = {"objectClass", "pkAccount",
+	"pkAddress", "bo@example.org", "pkPasswordHash", FX_HASH, NULL};
+    const char *const dom[] = {"objectClass", "pkAliasDomain",
+	"pkDomainName", "example.nu", "pkTargetDomain", "example.se",
+	"pkCreated", "3", NULL};
+    const char *const al[] = {"objectClass", "pkAlias",
+	"pkAddress", "@example.org", "pkDestination", "anna@example.org",
+	"pkDestination", "x@outside.example", NULL};
+
+    test_begin("an object made into an entry maps back to the same object");
+    test_assert_int(map(acc, &obj, &err), PK_OK);
+    test_assert_int(round_trip(&obj, &back), PK_OK);
+    test_assert_str(back.item.name, "anna@example.org");
+    test_assert_int(back.item.entry.u.account.state, PK_STATE_SEND_BLOCKED);
+    test_assert_int(back.item.entry.u.account.quota, 5000);
+    test_assert(back.item.entry.u.account.keep_copy);
+    test_assert_int(back.item.entry.u.account.forward.count, 1);
+    test_assert_int(back.sendas.count, 1);
+    test_assert_int(back.item.entry.u.account.created, 7);
+    test_assert_int(back.item.entry.u.account.changed, 9);
+    test_assert_str(back.item.entry.u.account.password, FX_HASH);
+    pk_ldapobj_free(&obj);
+    pk_ldapobj_free(&back);
+
+    test_assert_int(map(bare, &obj, &err), PK_OK);
+    test_assert_int(round_trip(&obj, &back), PK_OK);
+    test_assert(back.item.entry.u.account.quota == PK_QUOTA_DOMAIN);
+    test_assert(!back.quota_set);
+    test_assert(!back.item.entry.u.account.keep_copy);
+    pk_ldapobj_free(&obj);
+    pk_ldapobj_free(&back);
+
+    test_assert_int(map(dom, &obj, &err), PK_OK);
+    test_assert_int(round_trip(&obj, &back), PK_OK);
+    test_assert_str(back.item.target, "example.se");
+    test_assert_int(back.item.domain.created, 3);
+    pk_ldapobj_free(&obj);
+    pk_ldapobj_free(&back);
+
+    test_assert_int(map(al, &obj, &err), PK_OK);
+    test_assert_int(round_trip(&obj, &back), PK_OK);
+    test_assert_int(back.item.entry.u.alias.dest.count, 2);
+    pk_ldapobj_free(&obj);
+    pk_ldapobj_free(&back);
+    test_end();
+}
+
 int     main(void)
 {
+    test_objects_round_trip();
     test_domain_maps_to_item();
     test_alias_domain_maps();
     test_account_maps();
