@@ -144,7 +144,8 @@ extern cli_handler_fn cmd_init, cmd_import, cmd_export, cmd_backup, cmd_check,
     cmd_log;
 extern cli_handler_fn cmd_dkim_keygen, cmd_dkim_rotate, cmd_dkim_show,
     cmd_dkim_remove;
-extern cli_handler_fn cmd_ratelimit_set, cmd_ratelimit_clear, cmd_ratelimit_list;
+extern cli_handler_fn cmd_ratelimit_set, cmd_ratelimit_clear,
+    cmd_ratelimit_list;
 extern cli_handler_fn cmd_clientconfig, cmd_domain_set;
 
 #endif

@@ -119,12 +119,13 @@ static int show_human(struct cli *cli, struct pk_txn *txn, const char *address,
                   cli_format_time(acct->created, created, sizeof(created)));
     cli_table_add(&table, "changed",
                   cli_format_time(acct->changed, changed, sizeof(changed)));
-    cli_table_add(&table, "usage", show_usage_text(ustatus, &usage, usage_text,
-                                                   sizeof(usage_text)));
+    cli_table_add(
+        &table, "usage",
+        show_usage_text(ustatus, &usage, usage_text, sizeof(usage_text)));
     cli_table_add(&table, "last login",
-                  usage.last_login ? cli_format_time(usage.last_login, login,
-                                                     sizeof(login))
-                                   : "(never recorded)");
+                  usage.last_login
+                      ? cli_format_time(usage.last_login, login, sizeof(login))
+                      : "(never recorded)");
     if (forward == NULL || sendas == NULL)
         table.failed = true;
     rc = cli_table_print(cli, &table, "");

@@ -43,14 +43,16 @@ static void ratelimit_target(const char *arg, struct ratelimit_op *op)
     } else if (strcmp(arg, "domains") == 0) {
         op->scope = PK_RATELIMIT_DOMAIN;
     } else {
-        op->scope = strchr(arg, '@') ? PK_RATELIMIT_ACCOUNT : PK_RATELIMIT_DOMAIN;
+        op->scope =
+            strchr(arg, '@') ? PK_RATELIMIT_ACCOUNT : PK_RATELIMIT_DOMAIN;
         op->subject = arg;
     }
 }
 
 /* ratelimit_time - seconds, or a number with s, m, h or d */
 
-static int ratelimit_time(const char *text, uint32_t *secs, const char **error_r)
+static int ratelimit_time(const char *text, uint32_t *secs,
+                          const char **error_r)
 {
     char digits[32];
     size_t len = strlen(text);
@@ -58,15 +60,28 @@ static int ratelimit_time(const char *text, uint32_t *secs, const char **error_r
     int status;
 
     if (len == 0 || len >= sizeof(digits)) {
-        *error_r = pk_error("bad time \"%.32s\": use seconds, or 10m, 1h, 1d", text);
+        *error_r =
+            pk_error("bad time \"%.32s\": use seconds, or 10m, 1h, 1d", text);
         return PK_EINVAL;
     }
     memcpy(digits, text, len + 1);
     switch (digits[len - 1]) {
-    case 's': unit = 1; digits[len - 1] = 0; break;
-    case 'm': unit = 60; digits[len - 1] = 0; break;
-    case 'h': unit = 3600; digits[len - 1] = 0; break;
-    case 'd': unit = 86400; digits[len - 1] = 0; break;
+    case 's':
+        unit = 1;
+        digits[len - 1] = 0;
+        break;
+    case 'm':
+        unit = 60;
+        digits[len - 1] = 0;
+        break;
+    case 'h':
+        unit = 3600;
+        digits[len - 1] = 0;
+        break;
+    case 'd':
+        unit = 86400;
+        digits[len - 1] = 0;
+        break;
     }
     if ((status = cli_parse_u64(digits, &n, error_r)) != PK_OK)
         return status;
@@ -74,7 +89,7 @@ static int ratelimit_time(const char *text, uint32_t *secs, const char **error_r
         *error_r = pk_error("a rate limit window must be 1 s to 366 d");
         return PK_EINVAL;
     }
-    *secs = (uint32_t) (n * unit);
+    *secs = (uint32_t)(n * unit);
     return PK_OK;
 }
 
@@ -91,7 +106,7 @@ static int ratelimit_count(const char *text, uint32_t *n, const char **error_r)
         *error_r = pk_error("a limit must be at most %u", UINT32_MAX);
         return PK_EINVAL;
     }
-    *n = (uint32_t) v;
+    *n = (uint32_t)v;
     return PK_OK;
 }
 
@@ -135,22 +150,23 @@ int cmd_ratelimit_set(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "ratelimit set needs --per TIME");
     ratelimit_target(argv[0], &op);
     if ((status = ratelimit_time(per, &op.lim.window, &error)) != PK_OK ||
-        (status = ratelimit_count(messages, &op.lim.messages, &error)) != PK_OK ||
-        (status = ratelimit_count(recipients, &op.lim.recipients, &error)) != PK_OK)
+        (status = ratelimit_count(messages, &op.lim.messages, &error)) !=
+            PK_OK ||
+        (status = ratelimit_count(recipients, &op.lim.recipients, &error)) !=
+            PK_OK)
         return cli_fail(status, error);
     if ((rc = cli_write(cli, ratelimit_fn, &op)) != 0)
         return rc;
-    return cli_done(cli,
-                    json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "action", cli->cmd->name,
-                              "scope", pk_ratelimit_scope_name(op.scope), "target",
-                              ratelimit_name(&op), "messages",
-                              (json_int_t) op.lim.messages, "recipients",
-                              (json_int_t) op.lim.recipients, "window",
-                              (json_int_t) op.lim.window),
-                    "rate limit for %s: %u messages, %u recipients per %u s "
-                    "(0: no limit)",
-                    ratelimit_name(&op), op.lim.messages, op.lim.recipients,
-                    op.lim.window);
+    return cli_done(
+        cli,
+        json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "action", cli->cmd->name,
+                  "scope", pk_ratelimit_scope_name(op.scope), "target",
+                  ratelimit_name(&op), "messages", (json_int_t)op.lim.messages,
+                  "recipients", (json_int_t)op.lim.recipients, "window",
+                  (json_int_t)op.lim.window),
+        "rate limit for %s: %u messages, %u recipients per %u s "
+        "(0: no limit)",
+        ratelimit_name(&op), op.lim.messages, op.lim.recipients, op.lim.window);
 }
 
 /* cmd_ratelimit_clear - postkontor ratelimit clear TARGET */
@@ -166,9 +182,9 @@ int cmd_ratelimit_clear(struct cli *cli, int argc, char **argv)
     if ((rc = cli_write(cli, ratelimit_fn, &op)) != 0)
         return rc;
     return cli_done(cli,
-                    json_pack("{s:s,s:s,s:s}", "action", cli->cmd->name, "scope",
-                              pk_ratelimit_scope_name(op.scope), "target",
-                              ratelimit_name(&op)),
+                    json_pack("{s:s,s:s,s:s}", "action", cli->cmd->name,
+                              "scope", pk_ratelimit_scope_name(op.scope),
+                              "target", ratelimit_name(&op)),
                     "rate limit for %s removed", ratelimit_name(&op));
 }
 
@@ -184,19 +200,21 @@ static int ratelimit_row(enum pk_ratelimit_scope scope, const char *subject,
 {
     struct ratelimit_rows *rows = ctx;
     char m[16], r[16], w[16];
-    const char *target = *subject ? subject
-                         : scope == PK_RATELIMIT_DOMAIN ? "domains" : "accounts";
+    const char *target = *subject                       ? subject
+                         : scope == PK_RATELIMIT_DOMAIN ? "domains"
+                                                        : "accounts";
 
     snprintf(m, sizeof(m), "%u", lim->messages);
     snprintf(r, sizeof(r), "%u", lim->recipients);
     snprintf(w, sizeof(w), "%u", lim->window);
     cli_table_add(&rows->table, target, m, r, w);
-    if (json_array_append_new(
-            rows->array,
-            json_pack("{s:s,s:s,s:I,s:I,s:I}", "scope", pk_ratelimit_scope_name(scope),
-                      "target", target, "messages", (json_int_t) lim->messages,
-                      "recipients", (json_int_t) lim->recipients, "window",
-                      (json_int_t) lim->window)) != 0)
+    if (json_array_append_new(rows->array,
+                              json_pack("{s:s,s:s,s:I,s:I,s:I}", "scope",
+                                        pk_ratelimit_scope_name(scope),
+                                        "target", target, "messages",
+                                        (json_int_t)lim->messages, "recipients",
+                                        (json_int_t)lim->recipients, "window",
+                                        (json_int_t)lim->window)) != 0)
         rows->table.failed = true;
     return 0;
 }
@@ -216,7 +234,8 @@ int cmd_ratelimit_list(struct cli *cli, int argc, char **argv)
     if ((rc = cli_read(cli, &txn)) != 0)
         return rc;
     cli_table_init(&rows.table, 4);
-    cli_table_add(&rows.table, "TARGET", "MESSAGES", "RECIPIENTS", "PER-SECONDS");
+    cli_table_add(&rows.table, "TARGET", "MESSAGES", "RECIPIENTS",
+                  "PER-SECONDS");
     rows.array = json_array();
     status = pk_ratelimit_list(txn, ratelimit_row, &rows, &error);
     if (status != PK_OK)

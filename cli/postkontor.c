@@ -81,7 +81,8 @@ static const struct cli_command cli_commands[] = {
     {"dkim show", cmd_dkim_show, "[DOMAIN]"},
     {"dkim remove", cmd_dkim_remove, "DOMAIN SELECTOR"},
     {"ratelimit set", cmd_ratelimit_set,
-     "accounts|domains|ADDRESS|DOMAIN [--messages N] [--recipients N] --per TIME"},
+     "accounts|domains|ADDRESS|DOMAIN [--messages N] [--recipients N] --per "
+     "TIME"},
     {"ratelimit clear", cmd_ratelimit_clear, "accounts|domains|ADDRESS|DOMAIN"},
     {"ratelimit list", cmd_ratelimit_list, ""},
     {"clientconfig", cmd_clientconfig,

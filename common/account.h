@@ -44,36 +44,35 @@
 typedef int pk_entry_iter_fn(const char *, const struct pk_entry *, void *);
 
 extern int pk_account_add(struct pk_txn *, const char *, const char *,
-			          const char **);
-extern int pk_account_set_password(struct pk_txn *, const char *,
-				           const char *, const char **);
+                          const char **);
+extern int pk_account_set_password(struct pk_txn *, const char *, const char *,
+                                   const char **);
 extern int pk_account_set_state(struct pk_txn *, const char *,
-			                enum pk_account_state, const char **);
+                                enum pk_account_state, const char **);
 extern int pk_account_set_quota(struct pk_txn *, const char *, uint64_t,
-			                const char **);
+                                const char **);
 extern int pk_account_set_forward(struct pk_txn *, const char *,
-			                  const struct pk_strlist *, bool,
-				          const char **);
+                                  const struct pk_strlist *, bool,
+                                  const char **);
 extern int pk_account_del(struct pk_txn *, const char *, const char **);
 extern int pk_account_get(struct pk_txn *, const char *, struct pk_entry *,
-			          const char **);
+                          const char **);
 extern uint64_t pk_account_quota(struct pk_txn *, const char *,
-				         const struct pk_account *);
+                                 const struct pk_account *);
 
 /* pk_entry_iter - walk accounts and aliases, of one domain or all */
 extern int pk_entry_iter(struct pk_txn *, const char *, pk_entry_iter_fn *,
-			         void *, const char **);
+                         void *, const char **);
 
 /* pk_entry_get - the raw entry at an exact address (account or alias) */
 extern int pk_entry_get(struct pk_txn *, const char *, struct pk_entry *,
-			        const char **);
-extern int pk_entry_put(struct pk_txn *, const char *,
-			        const struct pk_entry *, unsigned, const char **);
+                        const char **);
+extern int pk_entry_put(struct pk_txn *, const char *, const struct pk_entry *,
+                        unsigned, const char **);
 
 /* pk_entry_lookup - the entry of a parsed address; no parsing cost */
 extern int pk_entry_lookup(struct pk_txn *, const struct pk_addr *,
-			           struct pk_entry *, const char **);
-
+                           struct pk_entry *, const char **);
 
 extern bool pk_state_may_login(enum pk_account_state);
 extern bool pk_state_may_send(enum pk_account_state);

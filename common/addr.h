@@ -39,20 +39,20 @@
 #include "pk.h"
 
 struct pk_addr {
-    char    local[PK_LOCAL_MAX + 1];	/* lowercase; "" for "@domain" */
-    char    domain[PK_DOMAIN_MAX + 1];	/* lowercase A-label */
+    char local[PK_LOCAL_MAX + 1];   /* lowercase; "" for "@domain" */
+    char domain[PK_DOMAIN_MAX + 1]; /* lowercase A-label */
 };
 
 /* pk_addr_parse() flags */
-#define PK_ADDR_CATCHALL	(1 << 0)	/* accept "@domain" */
+#define PK_ADDR_CATCHALL (1 << 0) /* accept "@domain" */
 
 /* pk_addr_parse - validate and normalize one address */
 extern int pk_addr_parse(const char *, unsigned, struct pk_addr *,
-			         const char **);
+                         const char **);
 
 /* pk_addr_parse_domain - validate and normalize a domain to its A-label */
 extern int pk_addr_parse_domain(const char *, char[PK_DOMAIN_MAX + 1],
-				        const char **);
+                                const char **);
 
 /* pk_addr_check_hosted - the stricter rule for our own addresses */
 extern int pk_addr_check_hosted(const struct pk_addr *, const char **);
@@ -68,7 +68,7 @@ extern int pk_addr_from_key(const void *, size_t, struct pk_addr *);
 
 /* pk_addr_subaddress_base - strip "+ext" (delimiter given); false if none */
 extern bool pk_addr_subaddress_base(const struct pk_addr *, char,
-				            struct pk_addr *);
+                                    struct pk_addr *);
 
 /* pk_addr_domain_unicode - U-label form for display; "" if not IDNA */
 extern void pk_addr_domain_unicode(const char *, char *, size_t);

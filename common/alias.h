@@ -27,14 +27,14 @@
 #include "store.h"
 
 extern int pk_alias_add(struct pk_txn *, const char *,
-		                const struct pk_strlist *, const char **);
+                        const struct pk_strlist *, const char **);
 extern int pk_alias_remove(struct pk_txn *, const char *,
-			           const struct pk_strlist *, const char **);
+                           const struct pk_strlist *, const char **);
 extern int pk_alias_get(struct pk_txn *, const char *, struct pk_entry *,
-			        const char **);
+                        const char **);
 
 /* pk_dest_normalize - parse a destination into its canonical text form */
 extern int pk_dest_normalize(const char *, char[PK_ADDR_MAX + 1],
-			             const char **);
+                             const char **);
 
 #endif

@@ -57,12 +57,12 @@
 #include "store.h"
 
 struct pk_auth {
-    char    address[PK_ADDR_MAX + 1];	/* canonical login name */
-    char    hash[PK_HASH_MAX + 1];	/* "{SCHEME}..." */
+    char address[PK_ADDR_MAX + 1]; /* canonical login name */
+    char hash[PK_HASH_MAX + 1];    /* "{SCHEME}..." */
     enum pk_account_state state;
-    bool    may_login;
-    const char *reason;			/* static text; "" if may_login */
-    uint64_t quota;			/* bytes; 0 unlimited */
+    bool may_login;
+    const char *reason; /* static text; "" if may_login */
+    uint64_t quota;     /* bytes; 0 unlimited */
 };
 
 enum pk_auth_result {
@@ -76,16 +76,16 @@ typedef int pk_auth_iter_fn(const char *, void *);
 
 /* pk_auth_lookup - the account behind a login name */
 extern int pk_auth_lookup(struct pk_txn *, const char *, struct pk_auth *,
-			          const char **);
+                          const char **);
 
 /* pk_auth_verify - lookup plus password check, constant cost when unknown */
 extern int pk_auth_verify(struct pk_txn *, const char *, const char *,
-			          struct pk_auth *, enum pk_auth_result *,
-			          const char **);
+                          struct pk_auth *, enum pk_auth_result *,
+                          const char **);
 
 /* pk_auth_iter - every account's canonical address */
 extern int pk_auth_iter(struct pk_txn *, pk_auth_iter_fn *, void *,
-			        const char **);
+                        const char **);
 
 /* pk_auth_wipe - clear the hash from a lookup result */
 extern void pk_auth_wipe(struct pk_auth *);

@@ -27,10 +27,9 @@
 typedef int pk_changelog_iter_fn(uint64_t, const struct pk_logrec *, void *);
 
 extern int pk_changelog_append(struct pk_txn *, const char *, const char *,
-			               const char *, const char **);
-extern int pk_changelog_iter(struct pk_txn *, uint64_t,
-			             pk_changelog_iter_fn *, void *,
-			             const char **);
+                               const char *, const char **);
+extern int pk_changelog_iter(struct pk_txn *, uint64_t, pk_changelog_iter_fn *,
+                             void *, const char **);
 extern int pk_changelog_last(struct pk_txn *, uint64_t *, const char **);
 
 #endif

@@ -23,15 +23,15 @@
 struct check {
     struct pk_txn *txn;
     pk_check_report_fn *report;
-    void   *ctx;
-    size_t  problems;
+    void *ctx;
+    size_t problems;
 };
 
 /* problem - report one finding */
 
 static void problem(struct check *c, const char *object, const char *fmt, ...)
 {
-    char    buf[512];
+    char buf[512];
     va_list ap;
 
     va_start(ap, fmt);
@@ -44,24 +44,26 @@ static void problem(struct check *c, const char *object, const char *fmt, ...)
 /* check_domain - one domain record */
 
 static void check_domain(struct check *c, const char *name, const void *val,
-			         size_t vlen)
+                         size_t vlen)
 {
     struct pk_domain dom, target;
-    char    norm[PK_DOMAIN_MAX + 1];
+    char norm[PK_DOMAIN_MAX + 1];
     const char *error;
-    int     status;
+    int status;
 
-    if (pk_addr_parse_domain(name, norm, &error) != PK_OK || strcmp(norm, name) != 0)
-	problem(c, name, "the domain key is not a normalized domain name");
+    if (pk_addr_parse_domain(name, norm, &error) != PK_OK ||
+        strcmp(norm, name) != 0)
+        problem(c, name, "the domain key is not a normalized domain name");
     if ((status = pk_record_decode_domain(val, vlen, &dom)) != PK_OK) {
-	problem(c, name, "the domain record is %s", pk_strstatus(status));
-	return;
+        problem(c, name, "the domain record is %s", pk_strstatus(status));
+        return;
     }
     if (dom.kind != PK_DOMAIN_ALIAS)
-	return;
+        return;
     status = pk_domain_lookup(c->txn, dom.target, &target, &error);
     if (status != PK_OK || target.kind != PK_DOMAIN_HOSTED)
-	problem(c, name, "alias domain target %s is not a hosted domain", dom.target);
+        problem(c, name, "alias domain target %s is not a hosted domain",
+                dom.target);
 }
 
 /* check_resolves - an alias or forwarding account resolves strictly */
@@ -72,82 +74,84 @@ static void check_resolves(struct check *c, const char *text)
     const char *error;
 
     if (pk_resolve(c->txn, text, PK_RESOLVE_STRICT, &res, &error) != PK_OK)
-	problem(c, text, "%s", error);
+        problem(c, text, "%s", error);
     else
-	pk_resolve_free(&res);
+        pk_resolve_free(&res);
 }
 
 /* check_entry - one account or alias */
 
 static void check_entry(struct check *c, const void *key, size_t klen,
-			        const void *val, size_t vlen)
+                        const void *val, size_t vlen)
 {
     struct pk_addr addr;
     struct pk_entry ent;
     struct pk_domain dom;
-    char    text[PK_ADDR_MAX + 1];
+    char text[PK_ADDR_MAX + 1];
     const char *error;
-    int     status;
+    int status;
 
     if (pk_addr_from_key(key, klen, &addr) != PK_OK) {
-	problem(c, "(addresses)", "a key of %zu bytes is not a valid address", klen);
-	return;
+        problem(c, "(addresses)", "a key of %zu bytes is not a valid address",
+                klen);
+        return;
     }
     pk_addr_format(&addr, text);
     if ((status = pk_record_decode_entry(val, vlen, &ent)) != PK_OK) {
-	problem(c, text, "the record is %s", pk_strstatus(status));
-	return;
+        problem(c, text, "the record is %s", pk_strstatus(status));
+        return;
     }
     status = pk_domain_lookup(c->txn, addr.domain, &dom, &error);
     if (status != PK_OK)
-	problem(c, text, "domain %s is not hosted here", addr.domain);
-    else if (dom.kind != PK_DOMAIN_HOSTED
-	     && (ent.type == PK_REC_ACCOUNT || addr.local[0] == 0))
-	problem(c, text, "an %s cannot live in alias domain %s",
-		ent.type == PK_REC_ACCOUNT ? "account" : "catch-all", addr.domain);
-    if (ent.type == PK_REC_ACCOUNT
-	&& pk_password_check_hash(ent.u.account.password, &error) != PK_OK)
-	problem(c, text, "the password hash is not usable: %s", error);
+        problem(c, text, "domain %s is not hosted here", addr.domain);
+    else if (dom.kind != PK_DOMAIN_HOSTED &&
+             (ent.type == PK_REC_ACCOUNT || addr.local[0] == 0))
+        problem(c, text, "an %s cannot live in alias domain %s",
+                ent.type == PK_REC_ACCOUNT ? "account" : "catch-all",
+                addr.domain);
+    if (ent.type == PK_REC_ACCOUNT &&
+        pk_password_check_hash(ent.u.account.password, &error) != PK_OK)
+        problem(c, text, "the password hash is not usable: %s", error);
     if (ent.type == PK_REC_ALIAS || ent.u.account.forward.count > 0)
-	check_resolves(c, text);
+        check_resolves(c, text);
     pk_entry_free(&ent);
 }
 
 /* check_grant - one send-as grant */
 
 static void check_grant(struct check *c, const void *key, size_t klen,
-			        const void *val, size_t vlen)
+                        const void *val, size_t vlen)
 {
     struct pk_addr login, addr;
     struct pk_entry ent;
-    char    text[PK_ADDR_MAX + 1];
+    char text[PK_ADDR_MAX + 1];
     const char *error;
 
-    if (pk_addr_from_key(key, klen, &login) != PK_OK
-	|| pk_addr_from_key(val, vlen, &addr) != PK_OK) {
-	problem(c, "(sendas)", "a grant is not made of valid addresses");
-	return;
+    if (pk_addr_from_key(key, klen, &login) != PK_OK ||
+        pk_addr_from_key(val, vlen, &addr) != PK_OK) {
+        problem(c, "(sendas)", "a grant is not made of valid addresses");
+        return;
     }
     pk_addr_format(&login, text);
-    if (pk_entry_lookup(c->txn, &login, &ent, &error) != PK_OK
-	|| ent.type != PK_REC_ACCOUNT)
-	problem(c, text, "has send-as grants but is not an account");
+    if (pk_entry_lookup(c->txn, &login, &ent, &error) != PK_OK ||
+        ent.type != PK_REC_ACCOUNT)
+        problem(c, text, "has send-as grants but is not an account");
     pk_entry_free(&ent);
 }
 
 /* check_log - the change log keys are sequence numbers, records decode */
 
 static void check_log(struct check *c, const void *key, size_t klen,
-		              const void *val, size_t vlen)
+                      const void *val, size_t vlen)
 {
     struct pk_logrec rec;
 
     if (klen != 8)
-	problem(c, "(log)", "a change log key of %zu bytes", klen);
+        problem(c, "(log)", "a change log key of %zu bytes", klen);
     else if (pk_record_decode_log(val, vlen, &rec) != PK_OK)
-	problem(c, "(log)", "a change log record does not decode");
+        problem(c, "(log)", "a change log record does not decode");
     else
-	pk_logrec_free(&rec);
+        pk_logrec_free(&rec);
 }
 
 /* walk - run a checker over every pair of a table */
@@ -156,35 +160,37 @@ static int walk(struct check *c, enum pk_db db, const char **error_r)
 {
     struct pk_cursor *cur;
     const void *key, *val;
-    size_t  klen, vlen;
-    char    name[PK_DOMAIN_MAX + 1];
-    int     status;
+    size_t klen, vlen;
+    char name[PK_DOMAIN_MAX + 1];
+    int status;
 
     if ((status = pk_cursor_open(c->txn, db, NULL, 0, &cur, error_r)) != PK_OK)
-	return status;
-    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) == PK_OK) {
-	switch (db) {
-	case PK_DB_DOMAINS:
-	    if (klen > PK_DOMAIN_MAX || memchr(key, 0, klen)) {
-		problem(c, "(domains)", "a key of %zu bytes is not a domain", klen);
-		break;
-	    }
-	    memcpy(name, key, klen);
-	    name[klen] = 0;
-	    check_domain(c, name, val, vlen);
-	    break;
-	case PK_DB_ADDRESSES:
-	    check_entry(c, key, klen, val, vlen);
-	    break;
-	case PK_DB_SENDAS:
-	    check_grant(c, key, klen, val, vlen);
-	    break;
-	case PK_DB_LOG:
-	    check_log(c, key, klen, val, vlen);
-	    break;
-	default:
-	    break;
-	}
+        return status;
+    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) ==
+           PK_OK) {
+        switch (db) {
+        case PK_DB_DOMAINS:
+            if (klen > PK_DOMAIN_MAX || memchr(key, 0, klen)) {
+                problem(c, "(domains)", "a key of %zu bytes is not a domain",
+                        klen);
+                break;
+            }
+            memcpy(name, key, klen);
+            name[klen] = 0;
+            check_domain(c, name, val, vlen);
+            break;
+        case PK_DB_ADDRESSES:
+            check_entry(c, key, klen, val, vlen);
+            break;
+        case PK_DB_SENDAS:
+            check_grant(c, key, klen, val, vlen);
+            break;
+        case PK_DB_LOG:
+            check_log(c, key, klen, val, vlen);
+            break;
+        default:
+            break;
+        }
     }
     pk_cursor_close(&cur);
     return status == PK_NOTFOUND ? PK_OK : status;
@@ -192,17 +198,21 @@ static int walk(struct check *c, enum pk_db db, const char **error_r)
 
 /* pk_check - verify the whole database */
 
-int     pk_check(struct pk_txn *txn, pk_check_report_fn *report, void *ctx,
-		         size_t *problems_r, const char **error_r)
+int pk_check(struct pk_txn *txn, pk_check_report_fn *report, void *ctx,
+             size_t *problems_r, const char **error_r)
 {
     static const enum pk_db order[] = {
-	PK_DB_DOMAINS, PK_DB_ADDRESSES, PK_DB_SENDAS, PK_DB_LOG,
+        PK_DB_DOMAINS,
+        PK_DB_ADDRESSES,
+        PK_DB_SENDAS,
+        PK_DB_LOG,
     };
     struct check c = {.txn = txn, .report = report, .ctx = ctx};
-    int     status = PK_OK;
+    int status = PK_OK;
 
-    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && status == PK_OK; i++)
-	status = walk(&c, order[i], error_r);
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && status == PK_OK;
+         i++)
+        status = walk(&c, order[i], error_r);
     *problems_r = c.problems;
     return status;
 }

@@ -25,7 +25,7 @@
 
 typedef void pk_check_report_fn(const char *, const char *, void *);
 
-extern int pk_check(struct pk_txn *, pk_check_report_fn *, void *,
-		            size_t *, const char **);
+extern int pk_check(struct pk_txn *, pk_check_report_fn *, void *, size_t *,
+                    const char **);
 
 #endif

@@ -30,18 +30,18 @@ typedef int pk_domain_iter_fn(const char *, const struct pk_domain *, void *);
 
 extern int pk_domain_add(struct pk_txn *, const char *, const char **);
 extern int pk_domain_add_alias(struct pk_txn *, const char *, const char *,
-			               const char **);
+                               const char **);
 extern int pk_domain_del(struct pk_txn *, const char *, const char **);
 extern int pk_domain_set_quota(struct pk_txn *, const char *, uint64_t,
-			               const char **);
+                               const char **);
 extern int pk_domain_get(struct pk_txn *, const char *, struct pk_domain *,
-			         const char **);
+                         const char **);
 /* pk_domain_lookup - pk_domain_get for a name already normalized */
 extern int pk_domain_lookup(struct pk_txn *, const char *, struct pk_domain *,
-			            const char **);
+                            const char **);
 extern int pk_domain_put(struct pk_txn *, const char *,
-			         const struct pk_domain *, const char **);
+                         const struct pk_domain *, const char **);
 extern int pk_domain_iter(struct pk_txn *, pk_domain_iter_fn *, void *,
-			          const char **);
+                          const char **);
 
 #endif

@@ -26,27 +26,27 @@ const char *pk_strstatus(int status)
 {
     switch (status) {
     case PK_OK:
-	return "ok";
+        return "ok";
     case PK_NOTFOUND:
-	return "not found";
+        return "not found";
     case PK_EINVAL:
-	return "invalid input";
+        return "invalid input";
     case PK_EEXIST:
-	return "already exists";
+        return "already exists";
     case PK_ETEMP:
-	return "temporary database error";
+        return "temporary database error";
     case PK_ECONFIG:
-	return "configuration error";
+        return "configuration error";
     case PK_ECORRUPT:
-	return "corrupt";
+        return "corrupt";
     case PK_ENOMEM:
-	return "out of memory";
+        return "out of memory";
     case PK_ELIMIT:
-	return "limit exceeded";
+        return "limit exceeded";
     case PK_EVERSION:
-	return "written by a newer postkontor";
+        return "written by a newer postkontor";
     default:
-	return "unknown status";
+        return "unknown status";
     }
 }
 
@@ -54,7 +54,7 @@ const char *pk_strstatus(int status)
 
 const char *pk_verror(const char *fmt, va_list ap)
 {
-    char    tmp[sizeof(pk_error_buf)];
+    char tmp[sizeof(pk_error_buf)];
 
     /* Format into a copy: an argument may be the previous message. */
     vsnprintf(tmp, sizeof(tmp), fmt, ap);
@@ -77,7 +77,7 @@ const char *pk_error(const char *fmt, ...)
 
 /* pk_log_set_sink - install the host's log function */
 
-void    pk_log_set_sink(pk_log_sink_fn *sink, void *context)
+void pk_log_set_sink(pk_log_sink_fn *sink, void *context)
 {
     pk_log_sink = sink;
     pk_log_context = context;
@@ -85,13 +85,13 @@ void    pk_log_set_sink(pk_log_sink_fn *sink, void *context)
 
 /* pk_log - report through the host's sink, if any */
 
-void    pk_log(enum pk_log_level level, const char *fmt, ...)
+void pk_log(enum pk_log_level level, const char *fmt, ...)
 {
-    char    buf[1024];
+    char buf[1024];
     va_list ap;
 
     if (pk_log_sink == NULL)
-	return;
+        return;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
@@ -100,7 +100,7 @@ void    pk_log(enum pk_log_level level, const char *fmt, ...)
 
 /* pk_wipe - clear a secret in a way the optimizer keeps */
 
-void    pk_wipe(void *ptr, size_t len)
+void pk_wipe(void *ptr, size_t len)
 {
     explicit_bzero(ptr, len);
 }

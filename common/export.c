@@ -40,20 +40,21 @@
 #include "import.h"
 #include "sendas.h"
 
-struct export {
+struct export
+{
     pk_export_fn *fn;
-    void   *ctx;
-    char   *buf;
-    size_t  size;
-    bool    alias_pass;			/* second pass of a table */
-    int     status;			/* why a walk stopped */
-    char    error[256];
+    void *ctx;
+    char *buf;
+    size_t size;
+    bool alias_pass; /* second pass of a table */
+    int status;      /* why a walk stopped */
+    char error[256];
 };
 
 /* export_fail - remember why the walk stops */
 
 static int export_fail(struct export *ex, int status, const char *what,
-		               const char *name)
+                       const char *name)
 {
     snprintf(ex->error, sizeof(ex->error), "cannot export %s: %s", name, what);
     ex->status = status;
@@ -65,8 +66,8 @@ static int export_fail(struct export *ex, int status, const char *what,
 static json_t *export_int(uint64_t val)
 {
     if (val > INT64_MAX)
-	return NULL;
-    return json_integer((json_int_t) val);
+        return NULL;
+    return json_integer((json_int_t)val);
 }
 
 /* export_list - a string list as a JSON array */
@@ -76,10 +77,10 @@ static json_t *export_list(const struct pk_strlist *list)
     json_t *arr = json_array();
 
     for (size_t i = 0; arr != NULL && i < list->count; i++) {
-	if (json_array_append_new(arr, json_string(list->items[i])) != 0) {
-	    json_decref(arr);
-	    arr = NULL;
-	}
+        if (json_array_append_new(arr, json_string(list->items[i])) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
     }
     return arr;
 }
@@ -88,133 +89,145 @@ static json_t *export_list(const struct pk_strlist *list)
 
 static int export_line(struct export *ex, json_t *obj, const char *name)
 {
-    size_t  flags = JSON_COMPACT | JSON_PRESERVE_ORDER, len;
-    char   *buf;
-    int     status;
+    size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER, len;
+    char *buf;
+    int status;
 
     if (obj == NULL)
-	return export_fail(ex, PK_ECORRUPT, "a stored value is out of range or "
-			   "not UTF-8 text (or memory ran out)", name);
+        return export_fail(ex, PK_ECORRUPT,
+                           "a stored value is out of range or "
+                           "not UTF-8 text (or memory ran out)",
+                           name);
     len = json_dumpb(obj, ex->buf, ex->size, flags);
     if (len + 1 > ex->size) {
-	if ((buf = realloc(ex->buf, len + 256)) == NULL) {
-	    json_decref(obj);
-	    return export_fail(ex, PK_ENOMEM, "out of memory", name);
-	}
-	ex->buf = buf;
-	ex->size = len + 256;
-	len = json_dumpb(obj, ex->buf, ex->size, flags);
+        if ((buf = realloc(ex->buf, len + 256)) == NULL) {
+            json_decref(obj);
+            return export_fail(ex, PK_ENOMEM, "out of memory", name);
+        }
+        ex->buf = buf;
+        ex->size = len + 256;
+        len = json_dumpb(obj, ex->buf, ex->size, flags);
     }
     json_decref(obj);
     if (len == 0)
-	return export_fail(ex, PK_ENOMEM, "out of memory", name);
+        return export_fail(ex, PK_ENOMEM, "out of memory", name);
     ex->buf[len++] = '\n';
     if ((status = ex->fn(ex->buf, len, ex->ctx)) != 0)
-	return export_fail(ex, status, "writing the output failed", name);
+        return export_fail(ex, status, "writing the output failed", name);
     return PK_OK;
 }
 
 /* export_domain - a hosted domain in the first pass, an alias in the second */
 
 static int export_domain(const char *name, const struct pk_domain *dom,
-			         void *ctx)
+                         void *ctx)
 {
     struct export *ex = ctx;
 
     if ((dom->kind == PK_DOMAIN_ALIAS) != ex->alias_pass)
-	return PK_OK;
+        return PK_OK;
     if (dom->kind == PK_DOMAIN_ALIAS)
-	return export_line(ex, json_pack("{s:s, s:s, s:s, s:o}",
-			 "type", "domain_alias", "domain", name, "target",
-				    dom->target, "created", export_int(dom->created)), name);
-    return export_line(ex, json_pack("{s:s, s:s, s:o, s:o}", "type", "domain",
-				     "domain", name, "quota",
-				     export_int(dom->default_quota), "created",
-				     export_int(dom->created)), name);
+        return export_line(ex,
+                           json_pack("{s:s, s:s, s:s, s:o}", "type",
+                                     "domain_alias", "domain", name, "target",
+                                     dom->target, "created",
+                                     export_int(dom->created)),
+                           name);
+    return export_line(ex,
+                       json_pack("{s:s, s:s, s:o, s:o}", "type", "domain",
+                                 "domain", name, "quota",
+                                 export_int(dom->default_quota), "created",
+                                 export_int(dom->created)),
+                       name);
 }
 
 /* export_account - {"type":"account",...} */
 
 static json_t *export_account(const char *address, const struct pk_account *acc)
 {
-    json_t *quota = acc->quota == PK_QUOTA_DOMAIN ? json_null()
-    : export_int(acc->quota);
+    json_t *quota =
+        acc->quota == PK_QUOTA_DOMAIN ? json_null() : export_int(acc->quota);
 
     /* As pk_import_parse() reads it: no copy to keep without forwarding. */
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:o}",
-		     "type", "account", "address", address,
-		     "password", acc->password, "state", pk_state_name(acc->state),
-		     "quota", quota, "forward", export_list(&acc->forward),
-		     "keep_copy", acc->keep_copy && acc->forward.count > 0,
-		     "created", export_int(acc->created),
-		     "changed", export_int(acc->changed));
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:o}", "type",
+                     "account", "address", address, "password", acc->password,
+                     "state", pk_state_name(acc->state), "quota", quota,
+                     "forward", export_list(&acc->forward), "keep_copy",
+                     acc->keep_copy && acc->forward.count > 0, "created",
+                     export_int(acc->created), "changed",
+                     export_int(acc->changed));
 }
 
 /* export_entry - accounts in the first pass, aliases in the second */
 
 static int export_entry(const char *address, const struct pk_entry *ent,
-			        void *ctx)
+                        void *ctx)
 {
     struct export *ex = ctx;
     const struct pk_alias *ali = &ent->u.alias;
 
     if ((ent->type == PK_REC_ALIAS) != ex->alias_pass)
-	return PK_OK;
+        return PK_OK;
     if (ent->type == PK_REC_ACCOUNT)
-	return export_line(ex, export_account(address, &ent->u.account), address);
-    return export_line(ex, json_pack("{s:s, s:s, s:o, s:o, s:o}", "type", "alias",
-				     "address", address, "to",
-				     export_list(&ali->dest), "created",
-				     export_int(ali->created), "changed",
-				     export_int(ali->changed)), address);
+        return export_line(ex, export_account(address, &ent->u.account),
+                           address);
+    return export_line(ex,
+                       json_pack("{s:s, s:s, s:o, s:o, s:o}", "type", "alias",
+                                 "address", address, "to",
+                                 export_list(&ali->dest), "created",
+                                 export_int(ali->created), "changed",
+                                 export_int(ali->changed)),
+                       address);
 }
 
 /* export_grant - {"type":"sendas",...} */
 
 static int export_grant(const char *login, const char *address, void *ctx)
 {
-    return export_line(ctx, json_pack("{s:s, s:s, s:s}", "type", "sendas",
-				      "login", login, "address", address), login);
+    return export_line(ctx,
+                       json_pack("{s:s, s:s, s:s}", "type", "sendas", "login",
+                                 login, "address", address),
+                       login);
 }
 
 /* export_walks - the five passes */
 
 static int export_walks(struct pk_txn *txn, struct export *ex,
-			        const char **error_r)
+                        const char **error_r)
 {
-    int     status;
+    int status;
 
     ex->alias_pass = false;
     if ((status = pk_domain_iter(txn, export_domain, ex, error_r)) != PK_OK)
-	return status;
+        return status;
     ex->alias_pass = true;
     if ((status = pk_domain_iter(txn, export_domain, ex, error_r)) != PK_OK)
-	return status;
+        return status;
     ex->alias_pass = false;
     if ((status = pk_entry_iter(txn, NULL, export_entry, ex, error_r)) != PK_OK)
-	return status;
+        return status;
     ex->alias_pass = true;
     if ((status = pk_entry_iter(txn, NULL, export_entry, ex, error_r)) != PK_OK)
-	return status;
+        return status;
     return pk_sendas_list(txn, NULL, export_grant, ex, error_r);
 }
 
 /* pk_export - write the whole database as JSON lines */
 
-int     pk_export(struct pk_txn *txn, pk_export_fn *fn, void *ctx,
-		          const char **error_r)
+int pk_export(struct pk_txn *txn, pk_export_fn *fn, void *ctx,
+              const char **error_r)
 {
     struct export ex = {.fn = fn, .ctx = ctx};
-    int     status;
+    int status;
 
     if ((ex.buf = malloc(ex.size = 1024)) == NULL) {
-	*error_r = pk_error("out of memory");
-	return PK_ENOMEM;
+        *error_r = pk_error("out of memory");
+        return PK_ENOMEM;
     }
     status = export_walks(txn, &ex, error_r);
     /* A stop asked for by a callback carries our message, not the store's. */
     if (status != PK_OK && ex.status != PK_OK && status == ex.status)
-	*error_r = pk_error("%s", ex.error);
+        *error_r = pk_error("%s", ex.error);
     pk_wipe(ex.buf, ex.size);
     free(ex.buf);
     return status;

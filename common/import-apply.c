@@ -45,7 +45,7 @@
 /*--*/
 
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1			/* qsort_r() */
+#define _GNU_SOURCE 1 /* qsort_r() */
 #endif
 
 #include <stdarg.h>
@@ -61,10 +61,10 @@
 
 /* import_error - a message, prefixed with the item's line when known */
 
-int     import_error(const char **error_r, size_t line, int status,
-		             const char *fmt,...)
+int import_error(const char **error_r, size_t line, int status, const char *fmt,
+                 ...)
 {
-    char    buf[512];
+    char buf[512];
     va_list ap;
 
     va_start(ap, fmt);
@@ -79,15 +79,15 @@ int     import_error(const char **error_r, size_t line, int status,
 static int arena_add(struct arena *a, const void *data, size_t len)
 {
     unsigned char *mem;
-    size_t  size;
+    size_t size;
 
     if (a->len + len > a->size) {
-	for (size = a->size ? a->size : 65536; size < a->len + len;)
-	    size *= 2;
-	if ((mem = realloc(a->data, size)) == NULL)
-	    return PK_ENOMEM;
-	a->data = mem;
-	a->size = size;
+        for (size = a->size ? a->size : 65536; size < a->len + len;)
+            size *= 2;
+        if ((mem = realloc(a->data, size)) == NULL)
+            return PK_ENOMEM;
+        a->data = mem;
+        a->size = size;
     }
     memcpy(a->data + a->len, data, len);
     a->len += len;
@@ -98,11 +98,11 @@ static int arena_add(struct arena *a, const void *data, size_t len)
 
 static int arena_str(struct arena *a, const void *data, size_t len)
 {
-    uint16_t n = (uint16_t) len;
-    int     status;
+    uint16_t n = (uint16_t)len;
+    int status;
 
     if ((status = arena_add(a, &n, sizeof(n))) != PK_OK)
-	return status;
+        return status;
     return arena_add(a, data, len);
 }
 
@@ -111,7 +111,7 @@ static int arena_str(struct arena *a, const void *data, size_t len)
 static size_t key_of(const char *text, char key[PK_KEY_MAX])
 {
     const char *at = strrchr(text, '@');
-    size_t  llen = at - text, dlen = strlen(at + 1);
+    size_t llen = at - text, dlen = strlen(at + 1);
 
     memcpy(key, at + 1, dlen);
     key[dlen] = 0;
@@ -121,9 +121,9 @@ static size_t key_of(const char *text, char key[PK_KEY_MAX])
 
 /* import_key_text - "local@domain" of a canonical database key */
 
-void    import_key_text(const char *key, size_t klen, char text[PK_ADDR_MAX + 1])
+void import_key_text(const char *key, size_t klen, char text[PK_ADDR_MAX + 1])
 {
-    size_t  dlen = strlen(key), llen = klen - dlen - 1;
+    size_t dlen = strlen(key), llen = klen - dlen - 1;
 
     /* Keys come from canonical addresses: they fit. */
     memcpy(text, key + dlen + 1, llen);
@@ -134,16 +134,17 @@ void    import_key_text(const char *key, size_t klen, char text[PK_ADDR_MAX + 1]
 
 /* import_local_prefix - the first 16 octets of a local part, for sorting */
 
-void    import_local_prefix(const char *local, size_t len, uint64_t prefix[2])
+void import_local_prefix(const char *local, size_t len, uint64_t prefix[2])
 {
     unsigned char b[16] = {0};
 
     memcpy(b, local, len < 16 ? len : 16);
     for (int w = 0; w < 2; w++)
-	prefix[w] = (uint64_t) b[8 * w] << 56 | (uint64_t) b[8 * w + 1] << 48
-	    | (uint64_t) b[8 * w + 2] << 40 | (uint64_t) b[8 * w + 3] << 32
-	    | (uint64_t) b[8 * w + 4] << 24 | (uint64_t) b[8 * w + 5] << 16
-	    | (uint64_t) b[8 * w + 6] << 8 | (uint64_t) b[8 * w + 7];
+        prefix[w] =
+            (uint64_t)b[8 * w] << 56 | (uint64_t)b[8 * w + 1] << 48 |
+            (uint64_t)b[8 * w + 2] << 40 | (uint64_t)b[8 * w + 3] << 32 |
+            (uint64_t)b[8 * w + 4] << 24 | (uint64_t)b[8 * w + 5] << 16 |
+            (uint64_t)b[8 * w + 6] << 8 | (uint64_t)b[8 * w + 7];
 }
 
 /* dmap_hash - FNV-1a of a domain name, mixed so that low bits index */
@@ -153,32 +154,32 @@ static size_t dmap_hash(const char *name, size_t len)
     uint64_t h = 14695981039346656037u;
 
     for (size_t i = 0; i < len; i++)
-	h = (h ^ (unsigned char) name[i]) * 1099511628211u;
+        h = (h ^ (unsigned char)name[i]) * 1099511628211u;
     /* FNV's low bits see little of the input: MurmurHash3's finalizer. */
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdu;
-    return (size_t) (h ^ (h >> 33));
+    return (size_t)(h ^ (h >> 33));
 }
 
 /* dmap_grow - double the domain map */
 
 static int dmap_grow(struct pk_import *imp)
 {
-    size_t  size = imp->dmap_size ? imp->dmap_size * 2 : 1024;
+    size_t size = imp->dmap_size ? imp->dmap_size * 2 : 1024;
     struct import_dom **map = calloc(size, sizeof(*map));
 
     if (map == NULL)
-	return PK_ENOMEM;
+        return PK_ENOMEM;
     for (size_t i = 0; i < imp->dmap_size; i++) {
-	struct import_dom *d = imp->dmap[i];
-	size_t  j;
+        struct import_dom *d = imp->dmap[i];
+        size_t j;
 
-	if (d == NULL)
-	    continue;
-	j = dmap_hash(d->name, d->name_len) & (size - 1);
-	while (map[j] != NULL)
-	    j = (j + 1) & (size - 1);
-	map[j] = d;
+        if (d == NULL)
+            continue;
+        j = dmap_hash(d->name, d->name_len) & (size - 1);
+        while (map[j] != NULL)
+            j = (j + 1) & (size - 1);
+        map[j] = d;
     }
     free(imp->dmap);
     imp->dmap = map;
@@ -189,22 +190,23 @@ static int dmap_grow(struct pk_import *imp)
 /* dmap_slot - the record of a domain, made (not looked up) if new */
 
 static int dmap_slot(struct pk_import *imp, const char *name, size_t len,
-		             struct import_dom **d_r)
+                     struct import_dom **d_r)
 {
     struct import_dom *d;
-    size_t  j;
+    size_t j;
 
     if (imp->dmap_used * 2 >= imp->dmap_size && dmap_grow(imp) != PK_OK)
-	return PK_ENOMEM;
+        return PK_ENOMEM;
     for (j = dmap_hash(name, len) & (imp->dmap_size - 1);
-	 (d = imp->dmap[j]) != NULL; j = (j + 1) & (imp->dmap_size - 1))
-	if (d->name_len == len && memcmp(d->name, name, len) == 0) {
-	    *d_r = d;
-	    return PK_OK;
-	}
-    if ((d = calloc(1, sizeof(*d))) == NULL || (d->name = malloc(len + 1)) == NULL) {
-	free(d);
-	return PK_ENOMEM;
+         (d = imp->dmap[j]) != NULL; j = (j + 1) & (imp->dmap_size - 1))
+        if (d->name_len == len && memcmp(d->name, name, len) == 0) {
+            *d_r = d;
+            return PK_OK;
+        }
+    if ((d = calloc(1, sizeof(*d))) == NULL ||
+        (d->name = malloc(len + 1)) == NULL) {
+        free(d);
+        return PK_ENOMEM;
     }
     memcpy(d->name, name, len);
     d->name[len] = 0;
@@ -218,41 +220,40 @@ static int dmap_slot(struct pk_import *imp, const char *name, size_t len,
 /* dmap_set - what a domain is now */
 
 static int dmap_set(struct import_dom *d, int status,
-		            const struct pk_domain *dom)
+                    const struct pk_domain *dom)
 {
     d->known = true;
     d->status = status;
     d->kind = status == PK_OK ? dom->kind : 0;
     free(d->target);
     d->target = NULL;
-    if (status == PK_OK && dom->kind == PK_DOMAIN_ALIAS
-	&& (d->target = strdup(dom->target)) == NULL)
-	return PK_ENOMEM;
+    if (status == PK_OK && dom->kind == PK_DOMAIN_ALIAS &&
+        (d->target = strdup(dom->target)) == NULL)
+        return PK_ENOMEM;
     return PK_OK;
 }
 
 /* import_domain_find - what a domain is: through the map, else LMDB */
 
-int     import_domain_find(struct pk_import *imp, const char *name,
-			           size_t len, struct import_dom **d_r,
-			           const char **error_r)
+int import_domain_find(struct pk_import *imp, const char *name, size_t len,
+                       struct import_dom **d_r, const char **error_r)
 {
     struct pk_domain dom;
     struct import_dom *d;
-    int     status;
+    int status;
 
     if (len == 0 || len > PK_DOMAIN_MAX)
-	return PK_NOTFOUND;			/* no domain of ours */
+        return PK_NOTFOUND; /* no domain of ours */
     if ((status = dmap_slot(imp, name, len, &d)) != PK_OK)
-	return status;
+        return status;
     *d_r = d;
     if (d->known)
-	return d->status;
+        return d->status;
     status = pk_domain_lookup(imp->txn, d->name, &dom, error_r);
     if (status != PK_OK && status != PK_NOTFOUND)
-	return status;
+        return status;
     if (dmap_set(d, status, &dom) != PK_OK)
-	return PK_ENOMEM;
+        return PK_ENOMEM;
     return status;
 }
 
@@ -264,72 +265,76 @@ struct pk_import *pk_import_begin(struct pk_txn *txn, unsigned flags)
     const char *error;
 
     if ((imp = calloc(1, sizeof(*imp))) == NULL)
-	return NULL;
+        return NULL;
     imp->txn = txn;
     imp->flags = flags;
     imp->format = "items";
-    imp->now = (uint64_t) time(NULL);
+    imp->now = (uint64_t)time(NULL);
     /* Unknown: assume there were entries, which costs a scan at most. */
-    if (pk_txn_count(txn, PK_DB_ADDRESSES, &imp->entries_before, &error) != PK_OK)
-	imp->entries_before = SIZE_MAX;
+    if (pk_txn_count(txn, PK_DB_ADDRESSES, &imp->entries_before, &error) !=
+        PK_OK)
+        imp->entries_before = SIZE_MAX;
     return imp;
 }
 
 /* put_domain - store a domain record and remember it */
 
 static int put_domain(struct pk_import *imp, struct import_dom *d,
-		              const struct pk_domain *dom, bool automatic,
-		              const char **error_r)
+                      const struct pk_domain *dom, bool automatic,
+                      const char **error_r)
 {
     unsigned char flags[2] = {automatic, dom->kind};
-    int     status;
+    int status;
 
     d->automatic = automatic;
-    if ((status = dmap_set(d, PK_OK, dom)) != PK_OK
-	|| (status = pk_domain_put(imp->txn, d->name, dom, error_r)) != PK_OK
-	|| (status = arena_add(&imp->domains, &imp->line, sizeof(imp->line))) != PK_OK
-	|| (status = arena_add(&imp->domains, flags, 2)) != PK_OK
-	|| (status = arena_str(&imp->domains, d->name, strlen(d->name))) != PK_OK)
-	return status;
+    if ((status = dmap_set(d, PK_OK, dom)) != PK_OK ||
+        (status = pk_domain_put(imp->txn, d->name, dom, error_r)) != PK_OK ||
+        (status = arena_add(&imp->domains, &imp->line, sizeof(imp->line))) !=
+            PK_OK ||
+        (status = arena_add(&imp->domains, flags, 2)) != PK_OK ||
+        (status = arena_str(&imp->domains, d->name, strlen(d->name))) != PK_OK)
+        return status;
     return PK_OK;
 }
 
 /* apply_domain - a hosted domain or an alias domain */
 
 static int apply_domain(struct pk_import *imp, const struct pk_item *item,
-			        const char **error_r)
+                        const char **error_r)
 {
     struct pk_domain dom = item->domain;
     struct import_dom *d;
-    int     status;
+    int status;
 
-    status = import_domain_find(imp, item->name, strlen(item->name), &d, error_r);
+    status =
+        import_domain_find(imp, item->name, strlen(item->name), &d, error_r);
     if (status == PK_OK && !d->automatic)
-	return import_error(error_r, imp->line, PK_EEXIST,
-			    "domain %s already exists", item->name);
+        return import_error(error_r, imp->line, PK_EEXIST,
+                            "domain %s already exists", item->name);
     if (status != PK_OK && status != PK_NOTFOUND)
-	return status;
+        return status;
     if (status == PK_NOTFOUND)
-	imp->stats.domains++;
-    dom.kind = item->type == PK_ITEM_DOMAIN ? PK_DOMAIN_HOSTED : PK_DOMAIN_ALIAS;
+        imp->stats.domains++;
+    dom.kind =
+        item->type == PK_ITEM_DOMAIN ? PK_DOMAIN_HOSTED : PK_DOMAIN_ALIAS;
     if (dom.kind == PK_DOMAIN_HOSTED)
-	dom.target[0] = 0;
+        dom.target[0] = 0;
     else
-	dom.default_quota = 0;
+        dom.default_quota = 0;
     return put_domain(imp, d, &dom, false, error_r);
 }
 
 /* entry_domain - the bucket of a new entry; its domain made if asked */
 
 static int entry_domain(struct pk_import *imp, const char *key,
-			        struct import_dom **d_r, const char **error_r)
+                        struct import_dom **d_r, const char **error_r)
 {
     struct pk_domain dom = {.kind = PK_DOMAIN_HOSTED};
-    int     status;
+    int status;
 
     status = import_domain_find(imp, key, strlen(key), d_r, error_r);
     if (status != PK_NOTFOUND || !(imp->flags & PK_IMPORT_CREATE_DOMAINS))
-	return status == PK_NOTFOUND ? PK_OK : status;
+        return status == PK_NOTFOUND ? PK_OK : status;
     dom.created = imp->now;
     imp->stats.domains++;
     return put_domain(imp, *d_r, &dom, true, error_r);
@@ -338,89 +343,94 @@ static int entry_domain(struct pk_import *imp, const char *key,
 /* remember_entry - the record: line, type, key, destinations, value */
 
 static int remember_entry(struct pk_import *imp, const char *key, size_t klen,
-			          const struct pk_entry *ent)
+                          const struct pk_entry *ent)
 {
-    const struct pk_strlist *list = ent->type == PK_REC_ALIAS ?
-    &ent->u.alias.dest : &ent->u.account.forward;
+    const struct pk_strlist *list = ent->type == PK_REC_ALIAS
+                                        ? &ent->u.alias.dest
+                                        : &ent->u.account.forward;
     unsigned char type = ent->type;
-    uint16_t count = (uint16_t) list->count;
-    uint32_t vlen = (uint32_t) imp->buf.len;
-    int     status;
+    uint16_t count = (uint16_t)list->count;
+    uint32_t vlen = (uint32_t)imp->buf.len;
+    int status;
 
-    if ((status = arena_add(&imp->entries, &imp->line, sizeof(imp->line))) != PK_OK
-	|| (status = arena_add(&imp->entries, &type, 1)) != PK_OK
-	|| (status = arena_str(&imp->entries, key, klen)) != PK_OK
-	|| (status = arena_add(&imp->entries, &count, sizeof(count))) != PK_OK)
-	return status;
+    if ((status = arena_add(&imp->entries, &imp->line, sizeof(imp->line))) !=
+            PK_OK ||
+        (status = arena_add(&imp->entries, &type, 1)) != PK_OK ||
+        (status = arena_str(&imp->entries, key, klen)) != PK_OK ||
+        (status = arena_add(&imp->entries, &count, sizeof(count))) != PK_OK)
+        return status;
     for (size_t i = 0; i < list->count; i++)
-	if ((status = arena_str(&imp->entries, list->items[i],
-				strlen(list->items[i]))) != PK_OK)
-	    return status;
+        if ((status = arena_str(&imp->entries, list->items[i],
+                                strlen(list->items[i]))) != PK_OK)
+            return status;
     if ((status = arena_add(&imp->entries, &vlen, sizeof(vlen))) != PK_OK)
-	return status;
+        return status;
     return arena_add(&imp->entries, imp->buf.data, imp->buf.len);
 }
 
 /* apply_entry - an account or an alias, into its domain's bucket */
 
 static int apply_entry(struct pk_import *imp, const struct pk_item *item,
-		               const char **error_r)
+                       const char **error_r)
 {
     struct import_dom *d;
     struct import_ref *ref;
-    char    key[PK_KEY_MAX];
-    size_t  klen = key_of(item->name, key), dlen = strlen(key), off;
-    int     status;
+    char key[PK_KEY_MAX];
+    size_t klen = key_of(item->name, key), dlen = strlen(key), off;
+    int status;
 
     if (imp->flushed)
-	return import_error(error_r, imp->line, PK_EINVAL, "the import is finished");
-    if ((status = entry_domain(imp, key, &d, error_r)) != PK_OK
-	|| (status = pk_record_encode_entry(&item->entry, &imp->buf)) != PK_OK)
-	return status;
+        return import_error(error_r, imp->line, PK_EINVAL,
+                            "the import is finished");
+    if ((status = entry_domain(imp, key, &d, error_r)) != PK_OK ||
+        (status = pk_record_encode_entry(&item->entry, &imp->buf)) != PK_OK)
+        return status;
     if (d->nrefs == d->refs_size) {
-	size_t  size = d->refs_size ? d->refs_size * 2 : 16;
+        size_t size = d->refs_size ? d->refs_size * 2 : 16;
 
-	if ((ref = realloc(d->refs, size * sizeof(*ref))) == NULL)
-	    return PK_ENOMEM;
-	d->refs = ref;
-	d->refs_size = size;
+        if ((ref = realloc(d->refs, size * sizeof(*ref))) == NULL)
+            return PK_ENOMEM;
+        d->refs = ref;
+        d->refs_size = size;
     }
     off = imp->entries.len;
     if ((status = remember_entry(imp, key, klen, &item->entry)) != PK_OK)
-	return status;
+        return status;
     ref = &d->refs[d->nrefs++];
     import_local_prefix(key + dlen + 1, klen - dlen - 1, ref->prefix);
-    ref->llen = (uint16_t) (klen - dlen - 1);
+    ref->llen = (uint16_t)(klen - dlen - 1);
     ref->off = off;
-    ref->final = item->type == PK_ITEM_ACCOUNT
-	&& item->entry.u.account.forward.count == 0;
+    ref->final = item->type == PK_ITEM_ACCOUNT &&
+                 item->entry.u.account.forward.count == 0;
     if (item->type == PK_ITEM_ACCOUNT)
-	imp->stats.accounts++;
+        imp->stats.accounts++;
     else
-	imp->stats.aliases++;
+        imp->stats.aliases++;
     return PK_OK;
 }
 
 /* apply_grant - a send-as grant */
 
 static int apply_grant(struct pk_import *imp, const struct pk_item *item,
-		               const char **error_r)
+                       const char **error_r)
 {
-    char    lkey[PK_KEY_MAX], akey[PK_KEY_MAX];
-    size_t  llen = key_of(item->name, lkey), alen = key_of(item->target, akey);
-    int     status;
+    char lkey[PK_KEY_MAX], akey[PK_KEY_MAX];
+    size_t llen = key_of(item->name, lkey), alen = key_of(item->target, akey);
+    int status;
 
     status = pk_txn_put(imp->txn, PK_DB_SENDAS, lkey, llen, akey, alen,
-			PK_PUT_NOOVERWRITE, error_r);
+                        PK_PUT_NOOVERWRITE, error_r);
     if (status == PK_EEXIST)
-	return import_error(error_r, imp->line, status,
-			    "%s may already send as %s", item->name, item->target);
+        return import_error(error_r, imp->line, status,
+                            "%s may already send as %s", item->name,
+                            item->target);
     if (status != PK_OK)
-	return status;
+        return status;
     imp->stats.sendas++;
-    if ((status = arena_add(&imp->grants, &imp->line, sizeof(imp->line))) != PK_OK
-	|| (status = arena_str(&imp->grants, lkey, llen)) != PK_OK)
-	return status;
+    if ((status = arena_add(&imp->grants, &imp->line, sizeof(imp->line))) !=
+            PK_OK ||
+        (status = arena_str(&imp->grants, lkey, llen)) != PK_OK)
+        return status;
     return PK_OK;
 }
 
@@ -429,14 +439,14 @@ static int apply_grant(struct pk_import *imp, const struct pk_item *item,
 static bool canonical(const char *text, bool domain, unsigned flags)
 {
     struct pk_addr addr;
-    char    norm[PK_ADDR_MAX + 1];
+    char norm[PK_ADDR_MAX + 1];
     const char *error;
 
     if (domain)
-	return pk_addr_parse_domain(text, norm, &error) == PK_OK
-	    && strcmp(norm, text) == 0;
+        return pk_addr_parse_domain(text, norm, &error) == PK_OK &&
+               strcmp(norm, text) == 0;
     if (pk_addr_parse(text, flags, &addr, &error) != PK_OK)
-	return false;
+        return false;
     pk_addr_format(&addr, norm);
     return strcmp(norm, text) == 0;
 }
@@ -446,10 +456,10 @@ static bool canonical(const char *text, bool domain, unsigned flags)
 static bool check_list(const struct pk_strlist *list)
 {
     if (list->count > PK_DEST_MAX)
-	return false;
+        return false;
     for (size_t i = 0; i < list->count; i++)
-	if (list->items[i] == NULL || !canonical(list->items[i], false, 0))
-	    return false;
+        if (list->items[i] == NULL || !canonical(list->items[i], false, 0))
+            return false;
     return true;
 }
 
@@ -458,76 +468,79 @@ static bool check_list(const struct pk_strlist *list)
 static int check_item(const struct pk_item *item, const char **error_r)
 {
     const struct pk_entry *ent = &item->entry;
-    bool    ok;
+    bool ok;
 
     /* Fixed buffers from a caller: terminated before anything reads them. */
-    if (memchr(item->name, 0, sizeof(item->name)) == NULL
-	|| memchr(item->target, 0, sizeof(item->target)) == NULL
-	|| memchr(item->domain.target, 0, sizeof(item->domain.target)) == NULL
-	|| (ent->type == PK_REC_ACCOUNT && memchr(ent->u.account.password, 0,
-				     sizeof(ent->u.account.password)) == NULL))
-	item = NULL;
+    if (memchr(item->name, 0, sizeof(item->name)) == NULL ||
+        memchr(item->target, 0, sizeof(item->target)) == NULL ||
+        memchr(item->domain.target, 0, sizeof(item->domain.target)) == NULL ||
+        (ent->type == PK_REC_ACCOUNT &&
+         memchr(ent->u.account.password, 0, sizeof(ent->u.account.password)) ==
+             NULL))
+        item = NULL;
     switch (item ? item->type : -1) {
     case PK_ITEM_DOMAIN:
     case PK_ITEM_DOMAIN_ALIAS:
-	ok = canonical(item->name, true, 0) && (item->type == PK_ITEM_DOMAIN
-			  || canonical(item->domain.target, true, 0));
-	break;
+        ok = canonical(item->name, true, 0) &&
+             (item->type == PK_ITEM_DOMAIN ||
+              canonical(item->domain.target, true, 0));
+        break;
     case PK_ITEM_ACCOUNT:
-	ok = ent->type == PK_REC_ACCOUNT && canonical(item->name, false, 0)
-	    && (unsigned) ent->u.account.state <= PK_STATE_DISABLED
-	    && pk_password_check_hash(ent->u.account.password, error_r) == PK_OK
-	    && check_list(&ent->u.account.forward);
-	break;
+        ok =
+            ent->type == PK_REC_ACCOUNT && canonical(item->name, false, 0) &&
+            (unsigned)ent->u.account.state <= PK_STATE_DISABLED &&
+            pk_password_check_hash(ent->u.account.password, error_r) == PK_OK &&
+            check_list(&ent->u.account.forward);
+        break;
     case PK_ITEM_ALIAS:
-	ok = ent->type == PK_REC_ALIAS
-	    && canonical(item->name, false, PK_ADDR_CATCHALL)
-	    && ent->u.alias.dest.count > 0 && check_list(&ent->u.alias.dest);
-	break;
+        ok = ent->type == PK_REC_ALIAS &&
+             canonical(item->name, false, PK_ADDR_CATCHALL) &&
+             ent->u.alias.dest.count > 0 && check_list(&ent->u.alias.dest);
+        break;
     case PK_ITEM_SENDAS:
-	ok = canonical(item->name, false, 0)
-	    && canonical(item->target, false, PK_ADDR_CATCHALL);
-	break;
+        ok = canonical(item->name, false, 0) &&
+             canonical(item->target, false, PK_ADDR_CATCHALL);
+        break;
     default:
-	ok = false;
-	break;
+        ok = false;
+        break;
     }
     if (!ok)
-	*error_r = pk_error("an import item is not in canonical form");
+        *error_r = pk_error("an import item is not in canonical form");
     return ok ? PK_OK : PK_EINVAL;
 }
 
 /* apply_item - store one item; trusted items come from our parser */
 
 static int apply_item(struct pk_import *imp, const struct pk_item *item,
-		              bool trusted, const char **error_r)
+                      bool trusted, const char **error_r)
 {
-    int     status;
+    int status;
 
     if (!trusted && (status = check_item(item, error_r)) != PK_OK)
-	return status;
+        return status;
     switch (item->type) {
     case PK_ITEM_DOMAIN:
     case PK_ITEM_DOMAIN_ALIAS:
-	status = apply_domain(imp, item, error_r);
-	break;
+        status = apply_domain(imp, item, error_r);
+        break;
     case PK_ITEM_ACCOUNT:
     case PK_ITEM_ALIAS:
-	status = apply_entry(imp, item, error_r);
-	break;
+        status = apply_entry(imp, item, error_r);
+        break;
     default:
-	status = apply_grant(imp, item, error_r);
-	break;
+        status = apply_grant(imp, item, error_r);
+        break;
     }
     if (status == PK_ENOMEM)
-	*error_r = pk_error("out of memory");
+        *error_r = pk_error("out of memory");
     return status;
 }
 
 /* pk_import_apply - take one item, references unchecked */
 
-int     pk_import_apply(struct pk_import *imp, const struct pk_item *item,
-			        const char **error_r)
+int pk_import_apply(struct pk_import *imp, const struct pk_item *item,
+                    const char **error_r)
 {
     return apply_item(imp, item, false, error_r);
 }
@@ -535,18 +548,18 @@ int     pk_import_apply(struct pk_import *imp, const struct pk_item *item,
 /* ref_order - key order of two entries of one bucket */
 
 static int ref_order(const struct import_ref *x, const struct import_ref *y,
-		             const struct arena *arena)
+                     const struct arena *arena)
 {
     struct import_rec rx, ry;
-    int     c;
+    int c;
 
     if (x->prefix[0] != y->prefix[0])
-	return x->prefix[0] < y->prefix[0] ? -1 : 1;
+        return x->prefix[0] < y->prefix[0] ? -1 : 1;
     if (x->prefix[1] != y->prefix[1])
-	return x->prefix[1] < y->prefix[1] ? -1 : 1;
+        return x->prefix[1] < y->prefix[1] ? -1 : 1;
     /* The prefixes hold all of a local part of up to 16 octets. */
     if (x->llen <= 16 || y->llen <= 16)
-	return (x->llen > y->llen) - (x->llen < y->llen);
+        return (x->llen > y->llen) - (x->llen < y->llen);
     rec_read(arena, x->off, &rx);
     rec_read(arena, y->off, &ry);
     c = memcmp(rx.key, ry.key, rx.klen < ry.klen ? rx.klen : ry.klen);
@@ -558,7 +571,7 @@ static int ref_order(const struct import_ref *x, const struct import_ref *y,
 static int compare_ref(const void *a, const void *b, void *ctx)
 {
     const struct import_ref *x = a, *y = b;
-    int     c = ref_order(x, y, ctx);
+    int c = ref_order(x, y, ctx);
 
     return c != 0 ? c : (x->off > y->off) - (x->off < y->off);
 }
@@ -567,38 +580,39 @@ static int compare_ref(const void *a, const void *b, void *ctx)
 
 static int compare_dom(const void *a, const void *b)
 {
-    return strcmp((*(struct import_dom *const *) a)->name,
-		  (*(struct import_dom *const *) b)->name);
+    return strcmp((*(struct import_dom *const *)a)->name,
+                  (*(struct import_dom *const *)b)->name);
 }
 
 /* import_ref_hash - where an entry goes in its bucket's table */
 
-size_t  import_ref_hash(const struct import_ref *ref)
+size_t import_ref_hash(const struct import_ref *ref)
 {
-    uint64_t h = ref->prefix[0] ^ (ref->prefix[1] * 0x9e3779b97f4a7c15u) ^ ref->llen;
+    uint64_t h =
+        ref->prefix[0] ^ (ref->prefix[1] * 0x9e3779b97f4a7c15u) ^ ref->llen;
 
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdu;
-    return (size_t) (h ^ (h >> 33));
+    return (size_t)(h ^ (h >> 33));
 }
 
 /* bucket_table - the hash table of a stored bucket */
 
 static int bucket_table(struct import_dom *d)
 {
-    size_t  size = 4;
+    size_t size = 4;
 
     while (size < 2 * d->nrefs)
-	size *= 2;
+        size *= 2;
     if ((d->slots = calloc(size, sizeof(*d->slots))) == NULL)
-	return PK_ENOMEM;
+        return PK_ENOMEM;
     d->slot_mask = size - 1;
     for (size_t i = 0; i < d->nrefs; i++) {
-	size_t  j = import_ref_hash(&d->refs[i]) & d->slot_mask;
+        size_t j = import_ref_hash(&d->refs[i]) & d->slot_mask;
 
-	while (d->slots[j] != 0)
-	    j = (j + 1) & d->slot_mask;
-	d->slots[j] = (uint32_t) (i + 1);
+        while (d->slots[j] != 0)
+            j = (j + 1) & d->slot_mask;
+        d->slots[j] = (uint32_t)(i + 1);
     }
     return PK_OK;
 }
@@ -606,73 +620,75 @@ static int bucket_table(struct import_dom *d)
 /* flush_bucket - sort one domain's entries and store them */
 
 static int flush_bucket(struct pk_import *imp, struct import_dom *d,
-			        unsigned flags, const char **error_r)
+                        unsigned flags, const char **error_r)
 {
     struct import_rec rec, prev = {0};
-    char    text[PK_ADDR_MAX + 1];
-    int     status;
+    char text[PK_ADDR_MAX + 1];
+    int status;
 
     qsort_r(d->refs, d->nrefs, sizeof(*d->refs), compare_ref, &imp->entries);
     for (size_t i = 0; i < d->nrefs; i++, prev = rec) {
-	rec_read(&imp->entries, d->refs[i].off, &rec);
-	status = i > 0 && rec.klen == prev.klen
-	    && memcmp(rec.key, prev.key, rec.klen) == 0 ? PK_EEXIST
-	    : pk_txn_put(imp->txn, PK_DB_ADDRESSES, rec.key, rec.klen, rec.val,
-			 rec.vlen, flags, error_r);
-	if (status == PK_EEXIST) {
-	    import_key_text(rec.key, rec.klen, text);
-	    return import_error(error_r, rec.line, status, "%s already exists", text);
-	}
-	if (status != PK_OK)
-	    return status;
+        rec_read(&imp->entries, d->refs[i].off, &rec);
+        status = i > 0 && rec.klen == prev.klen &&
+                         memcmp(rec.key, prev.key, rec.klen) == 0
+                     ? PK_EEXIST
+                     : pk_txn_put(imp->txn, PK_DB_ADDRESSES, rec.key, rec.klen,
+                                  rec.val, rec.vlen, flags, error_r);
+        if (status == PK_EEXIST) {
+            import_key_text(rec.key, rec.klen, text);
+            return import_error(error_r, rec.line, status, "%s already exists",
+                                text);
+        }
+        if (status != PK_OK)
+            return status;
     }
     return bucket_table(d);
 }
 
 /* import_flush - store every entry, in key order */
 
-int     import_flush(struct pk_import *imp, const char **error_r)
+int import_flush(struct pk_import *imp, const char **error_r)
 {
     struct import_dom **doms;
-    size_t  n = 0, count;
+    size_t n = 0, count;
     unsigned flags = PK_PUT_NOOVERWRITE;
-    int     status = PK_OK;
+    int status = PK_OK;
 
     if (imp->flushed)
-	return PK_OK;
+        return PK_OK;
     imp->flushed = true;
     if ((doms = malloc((imp->dmap_used + 1) * sizeof(*doms))) == NULL)
-	return PK_ENOMEM;
+        return PK_ENOMEM;
     for (size_t i = 0; i < imp->dmap_size; i++)
-	if (imp->dmap[i] != NULL && imp->dmap[i]->nrefs > 0)
-	    doms[n++] = imp->dmap[i];
+        if (imp->dmap[i] != NULL && imp->dmap[i]->nrefs > 0)
+            doms[n++] = imp->dmap[i];
     qsort(doms, n, sizeof(*doms), compare_dom);
     /* Into an empty table, in key order: appends. */
-    if (pk_txn_count(imp->txn, PK_DB_ADDRESSES, &count, error_r) == PK_OK
-	&& count == 0)
-	flags = PK_PUT_APPEND;
+    if (pk_txn_count(imp->txn, PK_DB_ADDRESSES, &count, error_r) == PK_OK &&
+        count == 0)
+        flags = PK_PUT_APPEND;
     for (size_t i = 0; i < n && status == PK_OK; i++)
-	status = flush_bucket(imp, doms[i], flags, error_r);
+        status = flush_bucket(imp, doms[i], flags, error_r);
     free(doms);
     return status;
 }
 
 /* pk_import_free - release an import */
 
-void    pk_import_free(struct pk_import **impp)
+void pk_import_free(struct pk_import **impp)
 {
     struct pk_import *imp = *impp;
 
     if (imp == NULL)
-	return;
+        return;
     for (size_t i = 0; i < imp->dmap_size; i++) {
-	if (imp->dmap[i] == NULL)
-	    continue;
-	free(imp->dmap[i]->name);
-	free(imp->dmap[i]->target);
-	free(imp->dmap[i]->refs);
-	free(imp->dmap[i]->slots);
-	free(imp->dmap[i]);
+        if (imp->dmap[i] == NULL)
+            continue;
+        free(imp->dmap[i]->name);
+        free(imp->dmap[i]->target);
+        free(imp->dmap[i]->refs);
+        free(imp->dmap[i]->slots);
+        free(imp->dmap[i]);
     }
     free(imp->dmap);
     free(imp->domains.data);
@@ -686,7 +702,7 @@ void    pk_import_free(struct pk_import **impp)
 /* import_item - the parser's callback: apply with the line known */
 
 static int import_item(const struct pk_item *item, size_t line, void *ctx,
-		               const char **error_r)
+                       const char **error_r)
 {
     struct pk_import *imp = ctx;
 
@@ -696,21 +712,21 @@ static int import_item(const struct pk_item *item, size_t line, void *ctx,
 
 /* pk_import - parse, apply and check a whole input in one transaction */
 
-int     pk_import(struct pk_txn *txn, enum pk_format format, const char *data,
-		          size_t len, unsigned flags, struct pk_import_stats *stats_r,
-		          const char **error_r)
+int pk_import(struct pk_txn *txn, enum pk_format format, const char *data,
+              size_t len, unsigned flags, struct pk_import_stats *stats_r,
+              const char **error_r)
 {
     struct pk_import *imp;
-    int     status;
+    int status;
 
     if ((imp = pk_import_begin(txn, flags)) == NULL) {
-	*error_r = pk_error("out of memory");
-	return PK_ENOMEM;
+        *error_r = pk_error("out of memory");
+        return PK_ENOMEM;
     }
     imp->format = pk_format_name(format);
     status = pk_import_parse(format, data, len, import_item, imp, error_r);
     if (status == PK_OK)
-	status = pk_import_finish(imp, stats_r, error_r);
+        status = pk_import_finish(imp, stats_r, error_r);
     pk_import_free(&imp);
     return status;
 }

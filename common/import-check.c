@@ -54,28 +54,32 @@
 
 static int check_domains(struct pk_import *imp, const char **error_r)
 {
-    struct arena_rd rd = {imp->domains.data, imp->domains.data + imp->domains.len};
+    struct arena_rd rd = {imp->domains.data,
+                          imp->domains.data + imp->domains.len};
     struct import_dom *d, *target;
-    int     status;
+    int status;
 
     while (rd.p < rd.end) {
-	size_t  line = rd_size(&rd), len;
-	const char *name;
+        size_t line = rd_size(&rd), len;
+        const char *name;
 
-	(void) rd_take(&rd, 2);
-	name = rd_str(&rd, &len);
-	/* What the domain ended up as: a later item may have replaced it. */
-	if ((status = import_domain_find(imp, name, len, &d, error_r)) != PK_OK)
-	    return status;
-	if (d->kind != PK_DOMAIN_ALIAS)
-	    continue;
-	status = import_domain_find(imp, d->target, strlen(d->target), &target,
-				    error_r);
-	if (status == PK_NOTFOUND || (status == PK_OK && target->kind != PK_DOMAIN_HOSTED))
-	    return import_error(error_r, line, PK_EINVAL, "alias domain %s: "
-				"target %s is not a hosted domain", d->name, d->target);
-	if (status != PK_OK)
-	    return status;
+        (void)rd_take(&rd, 2);
+        name = rd_str(&rd, &len);
+        /* What the domain ended up as: a later item may have replaced it. */
+        if ((status = import_domain_find(imp, name, len, &d, error_r)) != PK_OK)
+            return status;
+        if (d->kind != PK_DOMAIN_ALIAS)
+            continue;
+        status = import_domain_find(imp, d->target, strlen(d->target), &target,
+                                    error_r);
+        if (status == PK_NOTFOUND ||
+            (status == PK_OK && target->kind != PK_DOMAIN_HOSTED))
+            return import_error(error_r, line, PK_EINVAL,
+                                "alias domain %s: "
+                                "target %s is not a hosted domain",
+                                d->name, d->target);
+        if (status != PK_OK)
+            return status;
     }
     return PK_OK;
 }
@@ -83,29 +87,29 @@ static int check_domains(struct pk_import *imp, const char **error_r)
 /* find_ref - an entry of this import, by its key, or NULL */
 
 static const struct import_ref *find_ref(struct pk_import *imp,
-				                 const struct import_dom *d,
-				                 const char *key, size_t klen)
+                                         const struct import_dom *d,
+                                         const char *key, size_t klen)
 {
-    size_t  dlen = strlen(key), j;
-    struct import_ref probe = {.llen = (uint16_t) (klen - dlen - 1)};
+    size_t dlen = strlen(key), j;
+    struct import_ref probe = {.llen = (uint16_t)(klen - dlen - 1)};
     struct import_rec rec;
 
     if (d->slots == NULL)
-	return NULL;				/* no entry of ours there */
+        return NULL; /* no entry of ours there */
     import_local_prefix(key + dlen + 1, probe.llen, probe.prefix);
     for (j = import_ref_hash(&probe) & d->slot_mask; d->slots[j] != 0;
-	 j = (j + 1) & d->slot_mask) {
-	const struct import_ref *r = &d->refs[d->slots[j] - 1];
+         j = (j + 1) & d->slot_mask) {
+        const struct import_ref *r = &d->refs[d->slots[j] - 1];
 
-	if (r->prefix[0] != probe.prefix[0] || r->prefix[1] != probe.prefix[1]
-	    || r->llen != probe.llen)
-	    continue;
-	if (probe.llen <= 16)
-	    return r;
-	/* A long local part: the prefix is not all of it. */
-	rec_read(&imp->entries, r->off, &rec);
-	if (rec.klen == klen && memcmp(rec.key, key, klen) == 0)
-	    return r;
+        if (r->prefix[0] != probe.prefix[0] ||
+            r->prefix[1] != probe.prefix[1] || r->llen != probe.llen)
+            continue;
+        if (probe.llen <= 16)
+            return r;
+        /* A long local part: the prefix is not all of it. */
+        rec_read(&imp->entries, r->off, &rec);
+        if (rec.klen == klen && memcmp(rec.key, key, klen) == 0)
+            return r;
     }
     return NULL;
 }
@@ -113,18 +117,20 @@ static const struct import_ref *find_ref(struct pk_import *imp,
 /* stored_final - an entry from before: an account that does not forward */
 
 static int stored_final(struct pk_import *imp, const char *key, size_t klen,
-			        const char **error_r)
+                        const char **error_r)
 {
     struct pk_entry ent;
     const void *val;
-    size_t  vlen;
-    int     status;
+    size_t vlen;
+    int status;
 
-    status = pk_txn_get(imp->txn, PK_DB_ADDRESSES, key, klen, &val, &vlen, error_r);
-    if (status != PK_OK || vlen == 0 || *(const unsigned char *) val != PK_REC_ACCOUNT)
-	return status == PK_OK ? PK_NOTFOUND : status;
+    status =
+        pk_txn_get(imp->txn, PK_DB_ADDRESSES, key, klen, &val, &vlen, error_r);
+    if (status != PK_OK || vlen == 0 ||
+        *(const unsigned char *)val != PK_REC_ACCOUNT)
+        return status == PK_OK ? PK_NOTFOUND : status;
     if (pk_record_decode_entry(val, vlen, &ent) != PK_OK)
-	return PK_NOTFOUND;			/* let resolution explain */
+        return PK_NOTFOUND; /* let resolution explain */
     status = ent.u.account.forward.count == 0 ? PK_OK : PK_NOTFOUND;
     pk_entry_free(&ent);
     return status;
@@ -133,89 +139,94 @@ static int stored_final(struct pk_import *imp, const char *key, size_t klen,
 /* dest_final - is a destination proved final without resolving it */
 
 static int dest_final(struct pk_import *imp, const char *dest, size_t len,
-		              const char **error_r)
+                      const char **error_r)
 {
     struct import_dom *d;
     const struct import_ref *ref;
     const char *at = memchr(dest, '@', len), *next;
-    char    key[PK_KEY_MAX];
-    size_t  dlen;
-    int     status;
+    char key[PK_KEY_MAX];
+    size_t dlen;
+    int status;
 
     if (len > PK_ADDR_MAX)
-	return PK_NOTFOUND;			/* not ours: let resolution say */
+        return PK_NOTFOUND; /* not ours: let resolution say */
     /* The last '@' of a canonical address. */
-    while (at != NULL && (next = memchr(at + 1, '@', dest + len - at - 1)) != NULL)
-	at = next;
+    while (at != NULL &&
+           (next = memchr(at + 1, '@', dest + len - at - 1)) != NULL)
+        at = next;
     if (at == NULL)
-	return PK_NOTFOUND;
+        return PK_NOTFOUND;
     dlen = dest + len - at - 1;
     status = import_domain_find(imp, at + 1, dlen, &d, error_r);
     if (status == PK_NOTFOUND)
-	return PK_OK;				/* delivered outside */
+        return PK_OK; /* delivered outside */
     if (status != PK_OK || d->kind != PK_DOMAIN_HOSTED)
-	return status == PK_OK ? PK_NOTFOUND : status;
+        return status == PK_OK ? PK_NOTFOUND : status;
     /* The key is as long as the address: domain, NUL, local part. */
     memcpy(key, at + 1, dlen);
     key[dlen] = 0;
     memcpy(key + dlen + 1, dest, at - dest);
     if ((ref = find_ref(imp, d, key, len)) != NULL)
-	return ref->final ? PK_OK : PK_NOTFOUND;
+        return ref->final ? PK_OK : PK_NOTFOUND;
     /* Into an empty table, nothing but this import's entries is there. */
     return imp->entries_before > 0 ? stored_final(imp, key, len, error_r)
-	: PK_NOTFOUND;
+                                   : PK_NOTFOUND;
 }
 
 /* check_resolves - resolve an entry strictly */
 
 static int check_resolves(struct pk_import *imp, size_t line, const char *text,
-			          const char **error_r)
+                          const char **error_r)
 {
     struct pk_resolution res;
-    int     status;
+    int status;
 
     status = pk_resolve(imp->txn, text, PK_RESOLVE_STRICT, &res, error_r);
     if (status == PK_OK)
-	pk_resolve_free(&res);
+        pk_resolve_free(&res);
     else if (status == PK_EINVAL || status == PK_ELIMIT)
-	return import_error(error_r, line, status, "%s: %s", text, *error_r);
+        return import_error(error_r, line, status, "%s: %s", text, *error_r);
     return status;
 }
 
 /* check_entry - one imported account or alias */
 
 static int check_entry(struct pk_import *imp, const struct import_rec *rec,
-		               const char **error_r)
+                       const char **error_r)
 {
     struct import_dom *d;
     struct arena_rd rd = rec->dests;
-    size_t  dlen = strlen(rec->key), len;
+    size_t dlen = strlen(rec->key), len;
     const char *dest;
-    char    text[PK_ADDR_MAX + 1];
-    bool    resolve = false;
-    int     status;
+    char text[PK_ADDR_MAX + 1];
+    bool resolve = false;
+    int status;
 
     import_key_text(rec->key, rec->klen, text);
     status = import_domain_find(imp, rec->key, dlen, &d, error_r);
     if (status == PK_NOTFOUND)
-	return import_error(error_r, rec->line, PK_EINVAL, "%s: domain %s does "
-			    "not exist (add it first, or let the import create "
-			    "domains)", text, d->name);
+        return import_error(error_r, rec->line, PK_EINVAL,
+                            "%s: domain %s does "
+                            "not exist (add it first, or let the import create "
+                            "domains)",
+                            text, d->name);
     if (status != PK_OK)
-	return status;
+        return status;
     /* An alias may live in an alias domain; the catch-all may not. */
-    if (d->kind != PK_DOMAIN_HOSTED
-	&& (rec->type == PK_REC_ACCOUNT || rec->klen == dlen + 1))
-	return import_error(error_r, rec->line, PK_EINVAL, "%s: %s is an alias "
-			    "domain of %s; %s cannot live there", text, d->name,
-			    d->target, rec->type == PK_REC_ACCOUNT ? "an account"
-			    : "a catch-all");
+    if (d->kind != PK_DOMAIN_HOSTED &&
+        (rec->type == PK_REC_ACCOUNT || rec->klen == dlen + 1))
+        return import_error(error_r, rec->line, PK_EINVAL,
+                            "%s: %s is an alias "
+                            "domain of %s; %s cannot live there",
+                            text, d->name, d->target,
+                            rec->type == PK_REC_ACCOUNT ? "an account"
+                                                        : "a catch-all");
     for (uint16_t i = 0; i < rec->ndest && !resolve; i++) {
-	dest = rd_str(&rd, &len);
-	if ((status = dest_final(imp, dest, len, error_r)) == PK_NOTFOUND)
-	    resolve = true;
-	else if (status != PK_OK)
-	    return status;
+        dest = rd_str(&rd, &len);
+        if ((status = dest_final(imp, dest, len, error_r)) == PK_NOTFOUND)
+            resolve = true;
+        else if (status != PK_OK)
+            return status;
     }
     return resolve ? check_resolves(imp, rec->line, text, error_r) : PK_OK;
 }
@@ -223,36 +234,38 @@ static int check_entry(struct pk_import *imp, const struct import_rec *rec,
 /* check_grant - a send-as login is an account */
 
 static int check_grant(struct pk_import *imp, struct arena_rd *rd,
-		               const char **error_r)
+                       const char **error_r)
 {
-    size_t  line = rd_size(rd), klen, vlen;
+    size_t line = rd_size(rd), klen, vlen;
     const char *key = rd_str(rd, &klen);
     const void *val;
-    char    text[PK_ADDR_MAX + 1];
-    int     status;
+    char text[PK_ADDR_MAX + 1];
+    int status;
 
-    status = pk_txn_get(imp->txn, PK_DB_ADDRESSES, key, klen, &val, &vlen, error_r);
-    if (status == PK_OK && vlen > 0 && *(const unsigned char *) val == PK_REC_ACCOUNT)
-	return PK_OK;
+    status =
+        pk_txn_get(imp->txn, PK_DB_ADDRESSES, key, klen, &val, &vlen, error_r);
+    if (status == PK_OK && vlen > 0 &&
+        *(const unsigned char *)val == PK_REC_ACCOUNT)
+        return PK_OK;
     if (status != PK_OK && status != PK_NOTFOUND)
-	return status;
+        return status;
     import_key_text(key, klen, text);
-    return import_error(error_r, line, PK_EINVAL, "send-as login %s is not an account",
-		text);
+    return import_error(error_r, line, PK_EINVAL,
+                        "send-as login %s is not an account", text);
 }
 
 /* add_domain - remember a domain; entries come domain by domain */
 
 static int add_domain(struct pk_strlist *list, const void *name, size_t len)
 {
-    char    buf[PK_DOMAIN_MAX + 1];
+    char buf[PK_DOMAIN_MAX + 1];
 
     if (len > PK_DOMAIN_MAX)
-	return PK_OK;
+        return PK_OK;
     memcpy(buf, name, len);
     buf[len] = 0;
     if (list->count > 0 && strcmp(list->items[list->count - 1], buf) == 0)
-	return PK_OK;
+        return PK_OK;
     return pk_strlist_add(list, buf);
 }
 
@@ -260,22 +273,22 @@ static int add_domain(struct pk_strlist *list, const void *name, size_t len)
 
 static int compare(const void *a, const void *b)
 {
-    return strcmp(*(char *const *) a, *(char *const *) b);
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* sort_unique - sort a list and drop repeats */
 
 static void sort_unique(struct pk_strlist *list)
 {
-    size_t  n = 0;
+    size_t n = 0;
 
     if (list->count > 0)
-	qsort(list->items, list->count, sizeof(char *), compare);
+        qsort(list->items, list->count, sizeof(char *), compare);
     for (size_t i = 0; i < list->count; i++) {
-	if (n > 0 && strcmp(list->items[n - 1], list->items[i]) == 0)
-	    free(list->items[i]);
-	else
-	    list->items[n++] = list->items[i];
+        if (n > 0 && strcmp(list->items[n - 1], list->items[i]) == 0)
+            free(list->items[i]);
+        else
+            list->items[n++] = list->items[i];
     }
     list->count = n;
 }
@@ -286,30 +299,32 @@ static bool has_domain(const struct pk_strlist *list, const char *address)
 {
     const char *domain = strrchr(address, '@');
 
-    return domain != NULL && bsearch(&(const char *) {domain + 1}, list->items,
-				     list->count, sizeof(char *), compare) != NULL;
+    return domain != NULL &&
+           bsearch(&(const char *){domain + 1}, list->items, list->count,
+                   sizeof(char *), compare) != NULL;
 }
 
 /* touched_domains - the domains of what the import stored */
 
 static int touched_domains(struct pk_import *imp, struct pk_strlist *list)
 {
-    struct arena_rd rd = {imp->domains.data, imp->domains.data + imp->domains.len};
+    struct arena_rd rd = {imp->domains.data,
+                          imp->domains.data + imp->domains.len};
     const char *name;
-    size_t  len;
-    int     status = PK_OK;
+    size_t len;
+    int status = PK_OK;
 
     while (status == PK_OK && rd.p < rd.end) {
-	(void) rd_size(&rd);
-	(void) rd_take(&rd, 2);
-	name = rd_str(&rd, &len);
-	status = add_domain(list, name, len);
+        (void)rd_size(&rd);
+        (void)rd_take(&rd, 2);
+        name = rd_str(&rd, &len);
+        status = add_domain(list, name, len);
     }
     for (size_t off = 0; status == PK_OK && off < imp->entries.len;) {
-	struct import_rec rec;
+        struct import_rec rec;
 
-	off = rec_read(&imp->entries, off, &rec);
-	status = add_domain(list, rec.key, strlen(rec.key));
+        off = rec_read(&imp->entries, off, &rec);
+        status = add_domain(list, rec.key, strlen(rec.key));
     }
     sort_unique(list);
     return status;
@@ -318,29 +333,30 @@ static int touched_domains(struct pk_import *imp, struct pk_strlist *list)
 /* alias_domains - add the alias domains of the domains in the list */
 
 static int alias_domains(struct pk_import *imp, struct pk_strlist *list,
-			         const char **error_r)
+                         const char **error_r)
 {
     struct pk_strlist more = {0};
     struct pk_cursor *cur;
     struct pk_domain dom;
     const void *key, *val;
-    size_t  klen, vlen;
-    int     status;
+    size_t klen, vlen;
+    int status;
 
     if ((status = pk_cursor_open(imp->txn, PK_DB_DOMAINS, NULL, 0, &cur,
-				 error_r)) != PK_OK)
-	return status;
-    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) == PK_OK)
-	if (pk_record_decode_domain(val, vlen, &dom) == PK_OK
-	    && dom.kind == PK_DOMAIN_ALIAS
-	    && bsearch(&(const char *) {dom.target}, list->items, list->count,
-		       sizeof(char *), compare) != NULL
-	    && (status = add_domain(&more, key, klen)) != PK_OK)
-	    break;
+                                 error_r)) != PK_OK)
+        return status;
+    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) ==
+           PK_OK)
+        if (pk_record_decode_domain(val, vlen, &dom) == PK_OK &&
+            dom.kind == PK_DOMAIN_ALIAS &&
+            bsearch(&(const char *){dom.target}, list->items, list->count,
+                    sizeof(char *), compare) != NULL &&
+            (status = add_domain(&more, key, klen)) != PK_OK)
+            break;
     pk_cursor_close(&cur);
     for (size_t i = 0; status == PK_NOTFOUND && i < more.count; i++)
-	if (pk_strlist_add(list, more.items[i]) != PK_OK)
-	    status = PK_ENOMEM;
+        if (pk_strlist_add(list, more.items[i]) != PK_OK)
+            status = PK_ENOMEM;
     pk_strlist_free(&more);
     sort_unique(list);
     return status == PK_NOTFOUND ? PK_OK : status;
@@ -348,20 +364,22 @@ static int alias_domains(struct pk_import *imp, struct pk_strlist *list,
 
 /* needs_resolving - an old entry with a destination the import affects */
 
-static int needs_resolving(struct pk_import *imp, const struct pk_strlist *touched,
-			           const struct pk_entry *ent, const char **error_r)
+static int needs_resolving(struct pk_import *imp,
+                           const struct pk_strlist *touched,
+                           const struct pk_entry *ent, const char **error_r)
 {
-    const struct pk_strlist *list = ent->type == PK_REC_ALIAS ?
-    &ent->u.alias.dest : &ent->u.account.forward;
-    bool    hit = false;
-    int     status;
+    const struct pk_strlist *list = ent->type == PK_REC_ALIAS
+                                        ? &ent->u.alias.dest
+                                        : &ent->u.account.forward;
+    bool hit = false;
+    int status;
 
     for (size_t i = 0; i < list->count && !hit; i++)
-	hit = has_domain(touched, list->items[i]);
+        hit = has_domain(touched, list->items[i]);
     for (size_t i = 0; hit && i < list->count; i++)
-	if ((status = dest_final(imp, list->items[i], strlen(list->items[i]),
-				 error_r)) != PK_OK)
-	    return status;
+        if ((status = dest_final(imp, list->items[i], strlen(list->items[i]),
+                                 error_r)) != PK_OK)
+            return status;
     return PK_OK;
 }
 
@@ -373,73 +391,78 @@ static int check_existing(struct pk_import *imp, const char **error_r)
     struct pk_cursor *cur = NULL;
     struct pk_entry ent;
     const void *key, *val;
-    char    text[PK_ADDR_MAX + 1];
-    size_t  klen, vlen;
-    int     status;
+    char text[PK_ADDR_MAX + 1];
+    size_t klen, vlen;
+    int status;
 
-    if ((status = touched_domains(imp, &touched)) != PK_OK
-	|| touched.count == 0
-	|| (status = alias_domains(imp, &touched, error_r)) != PK_OK
-	|| (status = pk_cursor_open(imp->txn, PK_DB_ADDRESSES, NULL, 0, &cur,
-				    error_r)) != PK_OK)
-	goto out;
-    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) == PK_OK) {
-	if (klen > PK_ADDR_MAX || memchr(key, 0, klen) == NULL
-	    || pk_record_decode_entry(val, vlen, &ent) != PK_OK)
-	    continue;				/* pk_check() reports those */
-	status = needs_resolving(imp, &touched, &ent, error_r);
-	pk_entry_free(&ent);
-	if (status == PK_OK)
-	    continue;
-	if (status != PK_NOTFOUND)
-	    break;
-	import_key_text(key, klen, text);
-	if ((status = check_resolves(imp, 0, text, error_r)) != PK_OK) {
-	    *error_r = pk_error("after this import, %s", *error_r);
-	    break;
-	}
+    if ((status = touched_domains(imp, &touched)) != PK_OK ||
+        touched.count == 0 ||
+        (status = alias_domains(imp, &touched, error_r)) != PK_OK ||
+        (status = pk_cursor_open(imp->txn, PK_DB_ADDRESSES, NULL, 0, &cur,
+                                 error_r)) != PK_OK)
+        goto out;
+    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) ==
+           PK_OK) {
+        if (klen > PK_ADDR_MAX || memchr(key, 0, klen) == NULL ||
+            pk_record_decode_entry(val, vlen, &ent) != PK_OK)
+            continue; /* pk_check() reports those */
+        status = needs_resolving(imp, &touched, &ent, error_r);
+        pk_entry_free(&ent);
+        if (status == PK_OK)
+            continue;
+        if (status != PK_NOTFOUND)
+            break;
+        import_key_text(key, klen, text);
+        if ((status = check_resolves(imp, 0, text, error_r)) != PK_OK) {
+            *error_r = pk_error("after this import, %s", *error_r);
+            break;
+        }
     }
     if (status == PK_NOTFOUND)
-	status = PK_OK;
+        status = PK_OK;
 out:
     pk_cursor_close(&cur);
     pk_strlist_free(&touched);
     if (status == PK_ENOMEM)
-	*error_r = pk_error("out of memory");
+        *error_r = pk_error("out of memory");
     return status;
 }
 
 /* pk_import_finish - check what the import touched; log it */
 
-int     pk_import_finish(struct pk_import *imp, struct pk_import_stats *stats_r,
-			         const char **error_r)
+int pk_import_finish(struct pk_import *imp, struct pk_import_stats *stats_r,
+                     const char **error_r)
 {
     struct import_rec rec;
     struct arena_rd rd;
-    char    detail[160];
-    int     status;
+    char detail[160];
+    int status;
 
-    if ((status = import_flush(imp, error_r)) != PK_OK
-	|| (status = check_domains(imp, error_r)) != PK_OK)
-	return status;
+    if ((status = import_flush(imp, error_r)) != PK_OK ||
+        (status = check_domains(imp, error_r)) != PK_OK)
+        return status;
     for (size_t off = 0; off < imp->entries.len;) {
-	off = rec_read(&imp->entries, off, &rec);
-	if ((status = check_entry(imp, &rec, error_r)) != PK_OK)
-	    return status;
+        off = rec_read(&imp->entries, off, &rec);
+        if ((status = check_entry(imp, &rec, error_r)) != PK_OK)
+            return status;
     }
-    rd = (struct arena_rd) {imp->grants.data, imp->grants.data + imp->grants.len};
+    rd =
+        (struct arena_rd){imp->grants.data, imp->grants.data + imp->grants.len};
     while (rd.p < rd.end)
-	if ((status = check_grant(imp, &rd, error_r)) != PK_OK)
-	    return status;
-    if (imp->entries_before > 0 && (status = check_existing(imp, error_r)) != PK_OK)
-	return status;
-    snprintf(detail, sizeof(detail), "%zu domains, %zu accounts, %zu aliases, "
-	     "%zu grants", imp->stats.domains, imp->stats.accounts,
-	     imp->stats.aliases, imp->stats.sendas);
+        if ((status = check_grant(imp, &rd, error_r)) != PK_OK)
+            return status;
+    if (imp->entries_before > 0 &&
+        (status = check_existing(imp, error_r)) != PK_OK)
+        return status;
+    snprintf(detail, sizeof(detail),
+             "%zu domains, %zu accounts, %zu aliases, "
+             "%zu grants",
+             imp->stats.domains, imp->stats.accounts, imp->stats.aliases,
+             imp->stats.sendas);
     if ((status = pk_changelog_append(imp->txn, "import", imp->format, detail,
-				      error_r)) != PK_OK)
-	return status;
+                                      error_r)) != PK_OK)
+        return status;
     if (stats_r != NULL)
-	*stats_r = imp->stats;
+        *stats_r = imp->stats;
     return PK_OK;
 }

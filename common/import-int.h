@@ -23,30 +23,30 @@
 #include "import.h"
 
 /* The longest physical or logical line we read. */
-#define IMPORT_LINE_MAX	(1 << 20)
+#define IMPORT_LINE_MAX (1 << 20)
 /* Octets of untrusted text quoted in a message. */
-#define IMPORT_QUOTE_MAX	64
-#define IMPORT_QUOTE_BUF	(IMPORT_QUOTE_MAX + 4)
+#define IMPORT_QUOTE_MAX 64
+#define IMPORT_QUOTE_BUF (IMPORT_QUOTE_MAX + 4)
 
 struct import_virtual;
 
 struct import_parser {
     const char *data;
-    size_t  len;
-    size_t  pos;			/* next unread octet */
-    size_t  line;			/* number of the last line read */
-    size_t  item_line;			/* where the current item started */
+    size_t len;
+    size_t pos;       /* next unread octet */
+    size_t line;      /* number of the last line read */
+    size_t item_line; /* where the current item started */
     pk_item_fn *fn;
-    void   *ctx;
+    void *ctx;
     const char **error_r;
     uint64_t now;
     struct pk_item item;
-    char    (*dest_pool)[PK_ADDR_MAX + 1];
-    char  **dest_ptrs;
-    char   *text;			/* a line, NUL-terminated */
-    size_t  text_len;
-    size_t  text_size;
-    struct import_virtual *virtual;	/* Postfix virtual state */
+    char (*dest_pool)[PK_ADDR_MAX + 1];
+    char **dest_ptrs;
+    char *text; /* a line, NUL-terminated */
+    size_t text_len;
+    size_t text_size;
+    struct import_virtual *virtual; /* Postfix virtual state */
 };
 
 /* import.c */
@@ -54,15 +54,15 @@ extern const char *pk_format_name(enum pk_format);
 extern int import_fail(struct import_parser *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 extern const char *import_sanitize(const char *, size_t,
-				           char[IMPORT_QUOTE_BUF]);
+                                   char[IMPORT_QUOTE_BUF]);
 extern int import_addr(struct import_parser *, const char *, const char *,
-		               unsigned, char[PK_ADDR_MAX + 1]);
+                       unsigned, char[PK_ADDR_MAX + 1]);
 extern int import_domain(struct import_parser *, const char *, const char *,
-			         char[PK_DOMAIN_MAX + 1]);
+                         char[PK_DOMAIN_MAX + 1]);
 extern int import_hash(struct import_parser *, const char *,
-		               char[PK_HASH_MAX + 1]);
+                       char[PK_HASH_MAX + 1]);
 extern int import_dest(struct import_parser *, const char *, const char *,
-		               struct pk_strlist *, bool *);
+                       struct pk_strlist *, bool *);
 extern int import_text_add(struct import_parser *, const char *, size_t);
 extern void import_item_reset(struct import_parser *, enum pk_item_type);
 extern int import_emit(struct import_parser *);
@@ -85,8 +85,8 @@ extern bool import_blank(const char *, size_t);
 /* Append-only memory of what the import stored. */
 struct arena {
     unsigned char *data;
-    size_t  len;
-    size_t  size;
+    size_t len;
+    size_t size;
 };
 
 /* A reader over an arena. */
@@ -99,43 +99,43 @@ struct arena_rd {
  * big-endian, so that integer order is key order. */
 struct import_ref {
     uint64_t prefix[2];
-    size_t  off;			/* of its record in the arena */
-    uint16_t llen;			/* of the local part */
-    bool    final;			/* an account that does not forward */
+    size_t off;    /* of its record in the arena */
+    uint16_t llen; /* of the local part */
+    bool final;    /* an account that does not forward */
 };
 
 /* A domain the import met: the lookup cache and the bucket. */
 struct import_dom {
-    char   *name;
-    size_t  name_len;
-    bool    known;			/* looked up, or stored by us */
-    int     status;			/* PK_OK or PK_NOTFOUND */
+    char *name;
+    size_t name_len;
+    bool known; /* looked up, or stored by us */
+    int status; /* PK_OK or PK_NOTFOUND */
     enum pk_domain_kind kind;
-    char   *target;			/* alias domains */
-    bool    automatic;			/* created by CREATE_DOMAINS */
+    char *target;   /* alias domains */
+    bool automatic; /* created by CREATE_DOMAINS */
     struct import_ref *refs;
-    size_t  nrefs;
-    size_t  refs_size;
-    uint32_t *slots;			/* after the flush: 1 + refs index */
-    size_t  slot_mask;			/* by hash of the local part */
+    size_t nrefs;
+    size_t refs_size;
+    uint32_t *slots;  /* after the flush: 1 + refs index */
+    size_t slot_mask; /* by hash of the local part */
 };
 
 struct pk_import {
     struct pk_txn *txn;
     unsigned flags;
     const char *format;
-    size_t  line;			/* of the item being applied */
-    size_t  entries_before;
+    size_t line; /* of the item being applied */
+    size_t entries_before;
     uint64_t now;
     struct pk_import_stats stats;
-    struct arena domains;		/* line, flags, kind, name */
-    struct arena entries;		/* line, type, key, dests, value */
-    struct arena grants;		/* line, login key */
+    struct arena domains; /* line, flags, kind, name */
+    struct arena entries; /* line, type, key, dests, value */
+    struct arena grants;  /* line, login key */
     struct pk_buf buf;
-    struct import_dom **dmap;		/* open addressing; slots stay put */
-    size_t  dmap_size;			/* a power of two */
-    size_t  dmap_used;
-    bool    flushed;
+    struct import_dom **dmap; /* open addressing; slots stay put */
+    size_t dmap_size;         /* a power of two */
+    size_t dmap_used;
+    bool flushed;
 };
 
 /* rd_take - the next len octets of an arena */
@@ -160,7 +160,7 @@ static inline const char *rd_str(struct arena_rd *rd, size_t *len_r)
 /* rd_size - the next size_t */
 static inline size_t rd_size(struct arena_rd *rd)
 {
-    size_t  n;
+    size_t n;
 
     memcpy(&n, rd_take(rd, sizeof(n)), sizeof(n));
     return n;
@@ -168,35 +168,35 @@ static inline size_t rd_size(struct arena_rd *rd)
 
 /* One entry record of the arena, as read back. */
 struct import_rec {
-    size_t  line;
-    int     type;			/* PK_REC_ACCOUNT or PK_REC_ALIAS */
-    const char *key;			/* "domain" NUL "local" */
-    size_t  klen;
-    uint16_t ndest;			/* destinations or forwards */
-    struct arena_rd dests;		/* ndest length-prefixed strings */
-    const void *val;			/* the encoded record */
-    size_t  vlen;
+    size_t line;
+    int type;        /* PK_REC_ACCOUNT or PK_REC_ALIAS */
+    const char *key; /* "domain" NUL "local" */
+    size_t klen;
+    uint16_t ndest;        /* destinations or forwards */
+    struct arena_rd dests; /* ndest length-prefixed strings */
+    const void *val;       /* the encoded record */
+    size_t vlen;
 };
 
 /* rec_read - the record at an offset; returns the next offset */
 static inline size_t rec_read(const struct arena *a, size_t off,
-			              struct import_rec *rec)
+                              struct import_rec *rec)
 {
     struct arena_rd rd = {a->data + off, a->data + a->len};
     uint32_t vlen;
-    size_t  len;
+    size_t len;
 
     rec->line = rd_size(&rd);
-    rec->type = *(const unsigned char *) rd_take(&rd, 1);
+    rec->type = *(const unsigned char *)rd_take(&rd, 1);
     rec->key = rd_str(&rd, &rec->klen);
     memcpy(&rec->ndest, rd_take(&rd, sizeof(rec->ndest)), sizeof(rec->ndest));
     rec->dests = rd;
     for (uint16_t i = 0; i < rec->ndest; i++)
-	(void) rd_str(&rd, &len);
+        (void)rd_str(&rd, &len);
     memcpy(&vlen, rd_take(&rd, sizeof(vlen)), sizeof(vlen));
     rec->vlen = vlen;
     rec->val = rd_take(&rd, vlen);
-    return (size_t) (rd.p - a->data);
+    return (size_t)(rd.p - a->data);
 }
 
 /* import-apply.c */
@@ -204,7 +204,7 @@ extern int import_error(const char **, size_t, int, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 extern void import_key_text(const char *, size_t, char[PK_ADDR_MAX + 1]);
 extern int import_domain_find(struct pk_import *, const char *, size_t,
-			              struct import_dom **, const char **);
+                              struct import_dom **, const char **);
 extern void import_local_prefix(const char *, size_t, uint64_t[2]);
 extern size_t import_ref_hash(const struct import_ref *);
 extern int import_flush(struct pk_import *, const char **);
@@ -218,6 +218,6 @@ extern int import_virtual_parse(struct import_parser *);
 extern void import_virtual_free(struct import_parser *);
 
 /* import_addr() flag: the address is one of ours (pk_addr_check_hosted) */
-#define IMPORT_HOSTED	(1u << 16)
+#define IMPORT_HOSTED (1u << 16)
 
 #endif

@@ -43,57 +43,75 @@
 #include "import-int.h"
 
 /* Raw text of one address: U-labels take more octets than A-labels. */
-#define JSONL_TEXT_MAX	1024
+#define JSONL_TEXT_MAX 1024
 
 enum jkey {
-    JK_TYPE, JK_DOMAIN, JK_TARGET, JK_QUOTA, JK_ADDRESS, JK_PASSWORD,
-    JK_STATE, JK_FORWARD, JK_KEEP_COPY, JK_TO, JK_LOGIN, JK_CREATED,
-    JK_CHANGED, JK_COUNT,
+    JK_TYPE,
+    JK_DOMAIN,
+    JK_TARGET,
+    JK_QUOTA,
+    JK_ADDRESS,
+    JK_PASSWORD,
+    JK_STATE,
+    JK_FORWARD,
+    JK_KEEP_COPY,
+    JK_TO,
+    JK_LOGIN,
+    JK_CREATED,
+    JK_CHANGED,
+    JK_COUNT,
 };
 
 static const char *const jkey_names[JK_COUNT] = {
-    "type", "domain", "target", "quota", "address", "password", "state",
-    "forward", "keep_copy", "to", "login", "created", "changed",
+    "type",    "domain",    "target", "quota", "address", "password", "state",
+    "forward", "keep_copy", "to",     "login", "created", "changed",
 };
 
 enum jkind {
-    JV_NONE, JV_STRING, JV_INT, JV_TRUE, JV_FALSE, JV_NULL, JV_ARRAY,
-    JV_OTHER,				/* a real number, an object */
+    JV_NONE,
+    JV_STRING,
+    JV_INT,
+    JV_TRUE,
+    JV_FALSE,
+    JV_NULL,
+    JV_ARRAY,
+    JV_OTHER, /* a real number, an object */
 };
 
 struct jvalue {
     enum jkind kind;
-    const char *str;			/* NUL-terminated */
-    size_t  len;
+    const char *str; /* NUL-terminated */
+    size_t len;
     long long num;
-    size_t  first;			/* arrays: into the element table */
-    size_t  count;
-    size_t  bad;			/* arrays: 1 + a non-string element */
+    size_t first; /* arrays: into the element table */
+    size_t count;
+    size_t bad; /* arrays: 1 + a non-string element */
 };
 
 /* One line as a table of its known keys. */
 struct jline {
     struct jvalue v[JK_COUNT];
-    const char *foreign;		/* a key we do not know */
-    const char **elems;			/* strings of all arrays */
-    size_t  nelems;
-    size_t  elems_size;
+    const char *foreign; /* a key we do not know */
+    const char **elems;  /* strings of all arrays */
+    size_t nelems;
+    size_t elems_size;
 };
 
 static const struct jsonl_type {
     const char *name;
     enum pk_item_type type;
-    unsigned keys;			/* bit (1 << enum jkey) */
+    unsigned keys; /* bit (1 << enum jkey) */
 } jsonl_types[] = {
-#define K(k)	(1u << (k))
-    {"domain", PK_ITEM_DOMAIN, K(JK_TYPE) | K(JK_DOMAIN) | K(JK_QUOTA) | K(JK_CREATED)},
-    {"domain_alias", PK_ITEM_DOMAIN_ALIAS, K(JK_TYPE) | K(JK_DOMAIN) | K(JK_TARGET)
-    | K(JK_CREATED)},
-    {"account", PK_ITEM_ACCOUNT, K(JK_TYPE) | K(JK_ADDRESS) | K(JK_PASSWORD)
-	| K(JK_STATE) | K(JK_QUOTA) | K(JK_FORWARD) | K(JK_KEEP_COPY)
-    | K(JK_CREATED) | K(JK_CHANGED)},
-    {"alias", PK_ITEM_ALIAS, K(JK_TYPE) | K(JK_ADDRESS) | K(JK_TO) | K(JK_CREATED)
-    | K(JK_CHANGED)},
+#define K(k) (1u << (k))
+    {"domain", PK_ITEM_DOMAIN,
+     K(JK_TYPE) | K(JK_DOMAIN) | K(JK_QUOTA) | K(JK_CREATED)},
+    {"domain_alias", PK_ITEM_DOMAIN_ALIAS,
+     K(JK_TYPE) | K(JK_DOMAIN) | K(JK_TARGET) | K(JK_CREATED)},
+    {"account", PK_ITEM_ACCOUNT,
+     K(JK_TYPE) | K(JK_ADDRESS) | K(JK_PASSWORD) | K(JK_STATE) | K(JK_QUOTA) |
+         K(JK_FORWARD) | K(JK_KEEP_COPY) | K(JK_CREATED) | K(JK_CHANGED)},
+    {"alias", PK_ITEM_ALIAS,
+     K(JK_TYPE) | K(JK_ADDRESS) | K(JK_TO) | K(JK_CREATED) | K(JK_CHANGED)},
     {"sendas", PK_ITEM_SENDAS, K(JK_TYPE) | K(JK_LOGIN) | K(JK_ADDRESS)},
 #undef K
 };
@@ -103,9 +121,9 @@ static const struct jsonl_type {
 static enum jkey jkey_find(const char *name, size_t len)
 {
     for (int k = 0; k < JK_COUNT; k++)
-	if (jkey_names[k][0] == name[0] && strncmp(jkey_names[k], name, len) == 0
-	    && jkey_names[k][len] == 0)
-	    return k;
+        if (jkey_names[k][0] == name[0] &&
+            strncmp(jkey_names[k], name, len) == 0 && jkey_names[k][len] == 0)
+            return k;
     return JK_COUNT;
 }
 
@@ -114,14 +132,14 @@ static enum jkey jkey_find(const char *name, size_t len)
 static int jline_elem(struct jline *jl, const char *str)
 {
     const char **elems;
-    size_t  size;
+    size_t size;
 
     if (jl->nelems == jl->elems_size) {
-	size = jl->elems_size ? jl->elems_size * 2 : 64;
-	if ((elems = realloc(jl->elems, size * sizeof(*elems))) == NULL)
-	    return PK_ENOMEM;
-	jl->elems = elems;
-	jl->elems_size = size;
+        size = jl->elems_size ? jl->elems_size * 2 : 64;
+        if ((elems = realloc(jl->elems, size * sizeof(*elems))) == NULL)
+            return PK_ENOMEM;
+        jl->elems = elems;
+        jl->elems_size = size;
     }
     jl->elems[jl->nelems++] = str;
     return PK_OK;
@@ -140,12 +158,12 @@ static void jline_reset(struct jline *jl)
 
 static char *scan_string(char *s, struct jvalue *v)
 {
-    char   *start = ++s;
+    char *start = ++s;
 
     while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
-	s++;
+        s++;
     if (*s != '"')
-	return NULL;
+        return NULL;
     *s = 0;
     v->kind = JV_STRING;
     v->str = start;
@@ -160,32 +178,32 @@ static char *scan_value(char *s, struct jline *jl, struct jvalue *v)
     struct jvalue e;
 
     if (*s == '"')
-	return scan_string(s, v);
+        return scan_string(s, v);
     if (*s >= '0' && *s <= '9') {
-	/* JSON has no leading zero; 18 digits cannot overflow. */
-	if (*s == '0' && s[1] >= '0' && s[1] <= '9')
-	    return NULL;
-	for (v->kind = JV_INT; *s >= '0' && *s <= '9' && v->len < 18; v->len++)
-	    v->num = v->num * 10 + (*s++ - '0');
-	return *s >= '0' && *s <= '9' ? NULL : s;
+        /* JSON has no leading zero; 18 digits cannot overflow. */
+        if (*s == '0' && s[1] >= '0' && s[1] <= '9')
+            return NULL;
+        for (v->kind = JV_INT; *s >= '0' && *s <= '9' && v->len < 18; v->len++)
+            v->num = v->num * 10 + (*s++ - '0');
+        return *s >= '0' && *s <= '9' ? NULL : s;
     }
     if (strncmp(s, "true", 4) == 0 || strncmp(s, "null", 4) == 0) {
-	v->kind = *s == 't' ? JV_TRUE : JV_NULL;
-	return s + 4;
+        v->kind = *s == 't' ? JV_TRUE : JV_NULL;
+        return s + 4;
     }
     if (strncmp(s, "false", 5) == 0) {
-	v->kind = JV_FALSE;
-	return s + 5;
+        v->kind = JV_FALSE;
+        return s + 5;
     }
     if (*s++ != '[')
-	return NULL;
+        return NULL;
     v->kind = JV_ARRAY;
     v->first = jl->nelems;
     for (int n = 0; *s != ']'; n++) {
-	if ((n > 0 && *s++ != ',') || *s != '"'
-	    || (s = scan_string(s, &e)) == NULL || jline_elem(jl, e.str) != PK_OK)
-	    return NULL;
-	v->count++;
+        if ((n > 0 && *s++ != ',') || *s != '"' ||
+            (s = scan_string(s, &e)) == NULL || jline_elem(jl, e.str) != PK_OK)
+            return NULL;
+        v->count++;
     }
     return s + 1;
 }
@@ -198,15 +216,17 @@ static bool jsonl_scan(char *s, struct jline *jl)
     enum jkey k;
 
     if (*s++ != '{')
-	return false;
+        return false;
     for (int n = 0; *s != '}'; n++) {
-	if ((n > 0 && *s++ != ',') || *s != '"' || (s = scan_string(s, &key)) == NULL
-	    || *s++ != ':' || (k = jkey_find(key.str, key.len)) == JK_COUNT
-	    || jl->v[k].kind != JV_NONE || (s = scan_value(s, jl, &jl->v[k])) == NULL)
-	    return false;
+        if ((n > 0 && *s++ != ',') || *s != '"' ||
+            (s = scan_string(s, &key)) == NULL || *s++ != ':' ||
+            (k = jkey_find(key.str, key.len)) == JK_COUNT ||
+            jl->v[k].kind != JV_NONE ||
+            (s = scan_value(s, jl, &jl->v[k])) == NULL)
+            return false;
     }
     while (*++s == ' ' || *s == '\t' || *s == '\r')
-	 /* void */ ;
+        /* void */;
     return *s == 0;
 }
 
@@ -216,52 +236,55 @@ static int jline_from_json(json_t *obj, struct jline *jl)
 {
     const char *name;
     json_t *val, *e;
-    size_t  i;
+    size_t i;
     enum jkey k;
 
-    json_object_foreach(obj, name, val) {
-	struct jvalue *v;
+    json_object_foreach(obj, name, val)
+    {
+        struct jvalue *v;
 
-	if ((k = jkey_find(name, strlen(name))) == JK_COUNT) {
-	    if (jl->foreign == NULL)
-		jl->foreign = name;
-	    continue;
-	}
-	v = &jl->v[k];
-	switch (json_typeof(val)) {
-	case JSON_STRING:
-	    v->kind = JV_STRING;
-	    v->str = json_string_value(val);
-	    v->len = json_string_length(val);
-	    break;
-	case JSON_INTEGER:
-	    v->kind = JV_INT;
-	    v->num = json_integer_value(val);
-	    break;
-	case JSON_TRUE:
-	case JSON_FALSE:
-	case JSON_NULL:
-	    v->kind = json_is_true(val) ? JV_TRUE : json_is_false(val) ? JV_FALSE
-		: JV_NULL;
-	    break;
-	case JSON_ARRAY:
-	    v->kind = JV_ARRAY;
-	    v->first = jl->nelems;
-	    json_array_foreach(val, i, e) {
-		if (!json_is_string(e)
-		    || strlen(json_string_value(e)) != json_string_length(e)) {
-		    v->bad = v->bad ? v->bad : i + 1;
-		    continue;
-		}
-		if (jline_elem(jl, json_string_value(e)) != PK_OK)
-		    return PK_ENOMEM;
-		v->count++;
-	    }
-	    break;
-	default:
-	    v->kind = JV_OTHER;
-	    break;
-	}
+        if ((k = jkey_find(name, strlen(name))) == JK_COUNT) {
+            if (jl->foreign == NULL)
+                jl->foreign = name;
+            continue;
+        }
+        v = &jl->v[k];
+        switch (json_typeof(val)) {
+        case JSON_STRING:
+            v->kind = JV_STRING;
+            v->str = json_string_value(val);
+            v->len = json_string_length(val);
+            break;
+        case JSON_INTEGER:
+            v->kind = JV_INT;
+            v->num = json_integer_value(val);
+            break;
+        case JSON_TRUE:
+        case JSON_FALSE:
+        case JSON_NULL:
+            v->kind = json_is_true(val)    ? JV_TRUE
+                      : json_is_false(val) ? JV_FALSE
+                                           : JV_NULL;
+            break;
+        case JSON_ARRAY:
+            v->kind = JV_ARRAY;
+            v->first = jl->nelems;
+            json_array_foreach(val, i, e)
+            {
+                if (!json_is_string(e) ||
+                    strlen(json_string_value(e)) != json_string_length(e)) {
+                    v->bad = v->bad ? v->bad : i + 1;
+                    continue;
+                }
+                if (jline_elem(jl, json_string_value(e)) != PK_OK)
+                    return PK_ENOMEM;
+                v->count++;
+            }
+            break;
+        default:
+            v->kind = JV_OTHER;
+            break;
+        }
     }
     return PK_OK;
 }
@@ -269,77 +292,81 @@ static int jline_from_json(json_t *obj, struct jline *jl)
 /* jl_string - a string member, bounded; NULL if absent */
 
 static int jl_string(struct import_parser *p, const struct jline *jl,
-		             enum jkey k, size_t max, bool required,
-		             const char **value_r)
+                     enum jkey k, size_t max, bool required,
+                     const char **value_r)
 {
     const struct jvalue *v = &jl->v[k];
 
     *value_r = NULL;
     if (v->kind == JV_NONE)
-	return required ? import_fail(p, "\"%s\" is missing", jkey_names[k]) : PK_OK;
+        return required ? import_fail(p, "\"%s\" is missing", jkey_names[k])
+                        : PK_OK;
     if (v->kind != JV_STRING)
-	return import_fail(p, "\"%s\" must be a string", jkey_names[k]);
+        return import_fail(p, "\"%s\" must be a string", jkey_names[k]);
     if (v->len > max)
-	return import_fail(p, "\"%s\" is longer than %zu octets", jkey_names[k], max);
+        return import_fail(p, "\"%s\" is longer than %zu octets", jkey_names[k],
+                           max);
     if (strlen(v->str) != v->len)
-	return import_fail(p, "\"%s\" holds a NUL character", jkey_names[k]);
+        return import_fail(p, "\"%s\" holds a NUL character", jkey_names[k]);
     *value_r = v->str;
     return PK_OK;
 }
 
 /* jl_uint - a non-negative integer member; absent keeps the default */
 
-static int jl_uint(struct import_parser *p, const struct jline *jl,
-		           enum jkey k, uint64_t *value_r)
+static int jl_uint(struct import_parser *p, const struct jline *jl, enum jkey k,
+                   uint64_t *value_r)
 {
     const struct jvalue *v = &jl->v[k];
 
     if (v->kind == JV_NONE)
-	return PK_OK;
+        return PK_OK;
     if (v->kind != JV_INT || v->num < 0)
-	return import_fail(p, "\"%s\" must be a non-negative integer", jkey_names[k]);
-    *value_r = (uint64_t) v->num;
+        return import_fail(p, "\"%s\" must be a non-negative integer",
+                           jkey_names[k]);
+    *value_r = (uint64_t)v->num;
     return PK_OK;
 }
 
 /* jl_address - a required address member, normalized */
 
 static int jl_address(struct import_parser *p, const struct jline *jl,
-		              enum jkey k, unsigned flags, char out[PK_ADDR_MAX + 1])
+                      enum jkey k, unsigned flags, char out[PK_ADDR_MAX + 1])
 {
     const char *text;
-    int     status;
+    int status;
 
     if ((status = jl_string(p, jl, k, JSONL_TEXT_MAX, true, &text)) != PK_OK)
-	return status;
+        return status;
     return import_addr(p, jkey_names[k], text, flags, out);
 }
 
 /* jl_dests - a list of destinations, normalized */
 
 static int jl_dests(struct import_parser *p, const struct jline *jl,
-		            enum jkey k, bool required, struct pk_strlist *list)
+                    enum jkey k, bool required, struct pk_strlist *list)
 {
     const struct jvalue *v = &jl->v[k];
     const char *name = jkey_names[k];
-    int     status;
+    int status;
 
     if (v->kind == JV_NONE)
-	return required ? import_fail(p, "\"%s\" is missing", name) : PK_OK;
+        return required ? import_fail(p, "\"%s\" is missing", name) : PK_OK;
     if (v->kind != JV_ARRAY)
-	return import_fail(p, "\"%s\" must be a list of addresses", name);
+        return import_fail(p, "\"%s\" must be a list of addresses", name);
     if (v->bad > 0)
-	return import_fail(p, "\"%s\" item %zu is not an address string", name, v->bad);
+        return import_fail(p, "\"%s\" item %zu is not an address string", name,
+                           v->bad);
     if (required && v->count == 0)
-	return import_fail(p, "\"%s\" is empty", name);
+        return import_fail(p, "\"%s\" is empty", name);
     for (size_t i = 0; i < v->count; i++) {
-	const char *text = jl->elems[v->first + i];
+        const char *text = jl->elems[v->first + i];
 
-	if (strlen(text) > JSONL_TEXT_MAX)
-	    return import_fail(p, "\"%s\" item %zu is not an address string",
-			       name, i + 1);
-	if ((status = import_dest(p, p->item.name, text, list, NULL)) != PK_OK)
-	    return status;
+        if (strlen(text) > JSONL_TEXT_MAX)
+            return import_fail(p, "\"%s\" item %zu is not an address string",
+                               name, i + 1);
+        if ((status = import_dest(p, p->item.name, text, list, NULL)) != PK_OK)
+            return status;
     }
     return PK_OK;
 }
@@ -349,22 +376,26 @@ static int jl_dests(struct import_parser *p, const struct jline *jl,
 static int build_domain(struct import_parser *p, const struct jline *jl)
 {
     struct pk_item *item = &p->item;
-    bool    alias = item->type == PK_ITEM_DOMAIN_ALIAS;
+    bool alias = item->type == PK_ITEM_DOMAIN_ALIAS;
     const char *text;
-    int     status;
+    int status;
 
     item->domain.kind = alias ? PK_DOMAIN_ALIAS : PK_DOMAIN_HOSTED;
-    if ((status = jl_string(p, jl, JK_DOMAIN, JSONL_TEXT_MAX, true, &text)) != PK_OK
-	|| (status = import_domain(p, "domain", text, item->name)) != PK_OK
-	|| (status = jl_uint(p, jl, JK_CREATED, &item->domain.created)) != PK_OK)
-	return status;
+    if ((status = jl_string(p, jl, JK_DOMAIN, JSONL_TEXT_MAX, true, &text)) !=
+            PK_OK ||
+        (status = import_domain(p, "domain", text, item->name)) != PK_OK ||
+        (status = jl_uint(p, jl, JK_CREATED, &item->domain.created)) != PK_OK)
+        return status;
     if (!alias)
-	return jl_uint(p, jl, JK_QUOTA, &item->domain.default_quota);
-    if ((status = jl_string(p, jl, JK_TARGET, JSONL_TEXT_MAX, true, &text)) != PK_OK
-	|| (status = import_domain(p, "target", text, item->domain.target)) != PK_OK)
-	return status;
+        return jl_uint(p, jl, JK_QUOTA, &item->domain.default_quota);
+    if ((status = jl_string(p, jl, JK_TARGET, JSONL_TEXT_MAX, true, &text)) !=
+            PK_OK ||
+        (status = import_domain(p, "target", text, item->domain.target)) !=
+            PK_OK)
+        return status;
     if (strcmp(item->name, item->domain.target) == 0)
-	return import_fail(p, "domain %s cannot be an alias of itself", item->name);
+        return import_fail(p, "domain %s cannot be an alias of itself",
+                           item->name);
     memcpy(item->target, item->domain.target, sizeof(item->domain.target));
     return PK_OK;
 }
@@ -376,25 +407,27 @@ static int build_account(struct import_parser *p, const struct jline *jl)
     struct pk_account *acc = &p->item.entry.u.account;
     const struct jvalue *v;
     const char *text;
-    int     status;
+    int status;
 
-    if ((status = jl_address(p, jl, JK_ADDRESS, IMPORT_HOSTED, p->item.name)) != PK_OK
-	|| (status = jl_string(p, jl, JK_PASSWORD, PK_HASH_MAX, true, &text)) != PK_OK
-	|| (status = import_hash(p, text, acc->password)) != PK_OK
-	|| (status = jl_string(p, jl, JK_STATE, 32, false, &text)) != PK_OK)
-	return status;
+    if ((status = jl_address(p, jl, JK_ADDRESS, IMPORT_HOSTED, p->item.name)) !=
+            PK_OK ||
+        (status = jl_string(p, jl, JK_PASSWORD, PK_HASH_MAX, true, &text)) !=
+            PK_OK ||
+        (status = import_hash(p, text, acc->password)) != PK_OK ||
+        (status = jl_string(p, jl, JK_STATE, 32, false, &text)) != PK_OK)
+        return status;
     if (text != NULL && pk_state_parse(text, &acc->state) != PK_OK)
-	return import_fail(p, "\"state\" is not an account state");
-    if (jl->v[JK_QUOTA].kind != JV_NULL
-	&& (status = jl_uint(p, jl, JK_QUOTA, &acc->quota)) != PK_OK)
-	return status;
+        return import_fail(p, "\"state\" is not an account state");
+    if (jl->v[JK_QUOTA].kind != JV_NULL &&
+        (status = jl_uint(p, jl, JK_QUOTA, &acc->quota)) != PK_OK)
+        return status;
     v = &jl->v[JK_KEEP_COPY];
     if (v->kind != JV_NONE && v->kind != JV_TRUE && v->kind != JV_FALSE)
-	return import_fail(p, "\"keep_copy\" must be true or false");
-    if ((status = jl_dests(p, jl, JK_FORWARD, false, &acc->forward)) != PK_OK
-	|| (status = jl_uint(p, jl, JK_CREATED, &acc->created)) != PK_OK
-	|| (status = jl_uint(p, jl, JK_CHANGED, &acc->changed)) != PK_OK)
-	return status;
+        return import_fail(p, "\"keep_copy\" must be true or false");
+    if ((status = jl_dests(p, jl, JK_FORWARD, false, &acc->forward)) != PK_OK ||
+        (status = jl_uint(p, jl, JK_CREATED, &acc->created)) != PK_OK ||
+        (status = jl_uint(p, jl, JK_CHANGED, &acc->changed)) != PK_OK)
+        return status;
     /* Like pk_account_set_forward(): no copy to keep without forwarding. */
     acc->keep_copy = v->kind == JV_TRUE && acc->forward.count > 0;
     return PK_OK;
@@ -405,42 +438,46 @@ static int build_account(struct import_parser *p, const struct jline *jl)
 static int build_item(struct import_parser *p, const struct jline *jl)
 {
     const struct jsonl_type *type = NULL;
-    char    quoted[IMPORT_QUOTE_BUF];
+    char quoted[IMPORT_QUOTE_BUF];
     const char *name, *unknown = jl->foreign;
-    int     status;
+    int status;
 
     if ((status = jl_string(p, jl, JK_TYPE, 32, true, &name)) != PK_OK)
-	return status;
+        return status;
     for (size_t i = 0; i < sizeof(jsonl_types) / sizeof(jsonl_types[0]); i++)
-	if (strcmp(jsonl_types[i].name, name) == 0)
-	    type = &jsonl_types[i];
+        if (strcmp(jsonl_types[i].name, name) == 0)
+            type = &jsonl_types[i];
     if (type == NULL)
-	return import_fail(p, "unknown \"type\"");
+        return import_fail(p, "unknown \"type\"");
     for (int k = 0; unknown == NULL && k < JK_COUNT; k++)
-	if (jl->v[k].kind != JV_NONE && !(type->keys & (1u << k)))
-	    unknown = jkey_names[k];
+        if (jl->v[k].kind != JV_NONE && !(type->keys & (1u << k)))
+            unknown = jkey_names[k];
     if (unknown != NULL)
-	return import_fail(p, "unknown key \"%s\" in %s %s item",
-			   import_sanitize(unknown, strlen(unknown), quoted),
-			   type->name[0] == 'a' ? "an" : "a", type->name);
+        return import_fail(p, "unknown key \"%s\" in %s %s item",
+                           import_sanitize(unknown, strlen(unknown), quoted),
+                           type->name[0] == 'a' ? "an" : "a", type->name);
     import_item_reset(p, type->type);
     switch (type->type) {
     case PK_ITEM_DOMAIN:
     case PK_ITEM_DOMAIN_ALIAS:
-	return build_domain(p, jl);
+        return build_domain(p, jl);
     case PK_ITEM_ACCOUNT:
-	return build_account(p, jl);
+        return build_account(p, jl);
     case PK_ITEM_ALIAS:
-	if ((status = jl_address(p, jl, JK_ADDRESS, PK_ADDR_CATCHALL | IMPORT_HOSTED,
-				 p->item.name)) != PK_OK
-	    || (status = jl_dests(p, jl, JK_TO, true, &p->item.entry.u.alias.dest)) != PK_OK
-	    || (status = jl_uint(p, jl, JK_CREATED, &p->item.entry.u.alias.created)) != PK_OK)
-	    return status;
-	return jl_uint(p, jl, JK_CHANGED, &p->item.entry.u.alias.changed);
+        if ((status =
+                 jl_address(p, jl, JK_ADDRESS, PK_ADDR_CATCHALL | IMPORT_HOSTED,
+                            p->item.name)) != PK_OK ||
+            (status = jl_dests(p, jl, JK_TO, true,
+                               &p->item.entry.u.alias.dest)) != PK_OK ||
+            (status = jl_uint(p, jl, JK_CREATED,
+                              &p->item.entry.u.alias.created)) != PK_OK)
+            return status;
+        return jl_uint(p, jl, JK_CHANGED, &p->item.entry.u.alias.changed);
     default:
-	if ((status = jl_address(p, jl, JK_LOGIN, IMPORT_HOSTED, p->item.name)) != PK_OK)
-	    return status;
-	return jl_address(p, jl, JK_ADDRESS, PK_ADDR_CATCHALL, p->item.target);
+        if ((status = jl_address(p, jl, JK_LOGIN, IMPORT_HOSTED,
+                                 p->item.name)) != PK_OK)
+            return status;
+        return jl_address(p, jl, JK_ADDRESS, PK_ADDR_CATCHALL, p->item.target);
     }
 }
 
@@ -448,41 +485,42 @@ static int build_item(struct import_parser *p, const struct jline *jl)
 
 static int jsonl_syntax(struct import_parser *p, const json_error_t *jerr)
 {
-    char    text[JSON_ERROR_TEXT_LENGTH];
-    char   *near;
+    char text[JSON_ERROR_TEXT_LENGTH];
+    char *near;
 
     /* The excerpt may be part of a password hash. */
     snprintf(text, sizeof(text), "%s", jerr->text);
     if ((near = strstr(text, " near ")) != NULL)
-	*near = 0;
+        *near = 0;
     return import_fail(p, "invalid JSON at column %d: %s", jerr->column, text);
 }
 
 /* jsonl_line - one line: the scanner, else jansson; then the builder */
 
 static int jsonl_line(struct import_parser *p, struct jline *jl,
-		              const char *line, size_t len)
+                      const char *line, size_t len)
 {
     json_error_t jerr;
     json_t *obj = NULL;
-    int     status;
+    int status;
 
     jline_reset(jl);
     p->text_len = 0;
     if ((status = import_text_add(p, line, len)) != PK_OK)
-	return status;
+        return status;
     if (!jsonl_scan(p->text, jl)) {
-	jline_reset(jl);
-	if ((obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
-	    return jsonl_syntax(p, &jerr);
-	if (!json_is_object(obj)) {
-	    json_decref(obj);
-	    return import_fail(p, "not a JSON object");
-	}
-	if ((status = jline_from_json(obj, jl)) != PK_OK) {
-	    json_decref(obj);
-	    return status;
-	}
+        jline_reset(jl);
+        if ((obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr)) ==
+            NULL)
+            return jsonl_syntax(p, &jerr);
+        if (!json_is_object(obj)) {
+            json_decref(obj);
+            return import_fail(p, "not a JSON object");
+        }
+        if ((status = jline_from_json(obj, jl)) != PK_OK) {
+            json_decref(obj);
+            return status;
+        }
     }
     status = build_item(p, jl);
     json_decref(obj);
@@ -491,24 +529,25 @@ static int jsonl_line(struct import_parser *p, struct jline *jl,
 
 /* import_jsonl_parse - PK_FORMAT_JSONL */
 
-int     import_jsonl_parse(struct import_parser *p)
+int import_jsonl_parse(struct import_parser *p)
 {
     struct jline jl = {0};
     const char *line;
-    size_t  len;
-    int     status = PK_OK;
+    size_t len;
+    int status = PK_OK;
 
     while (status == PK_OK && import_next_line(p, &line, &len)) {
-	if (import_blank(line, len))
-	    continue;
-	if (len > IMPORT_LINE_MAX)
-	    status = import_fail(p, "the line is longer than %d octets", IMPORT_LINE_MAX);
-	else if (memchr(line, 0, len) != NULL)
-	    status = import_fail(p, "NUL byte in the line");
-	else {
-	    p->item_line = p->line;
-	    status = jsonl_line(p, &jl, line, len);
-	}
+        if (import_blank(line, len))
+            continue;
+        if (len > IMPORT_LINE_MAX)
+            status = import_fail(p, "the line is longer than %d octets",
+                                 IMPORT_LINE_MAX);
+        else if (memchr(line, 0, len) != NULL)
+            status = import_fail(p, "NUL byte in the line");
+        else {
+            p->item_line = p->line;
+            status = jsonl_line(p, &jl, line, len);
+        }
     }
     free(jl.elems);
     return status;

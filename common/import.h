@@ -69,41 +69,41 @@ enum pk_item_type {
 
 struct pk_item {
     enum pk_item_type type;
-    char    name[PK_ADDR_MAX + 1];	/* domain, address or login */
-    char    target[PK_ADDR_MAX + 1];	/* alias domain target, send-as */
-    struct pk_domain domain;		/* PK_ITEM_DOMAIN(_ALIAS) */
-    struct pk_entry entry;		/* PK_ITEM_ACCOUNT, PK_ITEM_ALIAS */
+    char name[PK_ADDR_MAX + 1];   /* domain, address or login */
+    char target[PK_ADDR_MAX + 1]; /* alias domain target, send-as */
+    struct pk_domain domain;      /* PK_ITEM_DOMAIN(_ALIAS) */
+    struct pk_entry entry;        /* PK_ITEM_ACCOUNT, PK_ITEM_ALIAS */
 };
 
 /* pk_import() flags */
-#define PK_IMPORT_CREATE_DOMAINS	(1 << 0)	/* add missing domains */
+#define PK_IMPORT_CREATE_DOMAINS (1 << 0) /* add missing domains */
 
 struct pk_import_stats {
-    size_t  domains;
-    size_t  accounts;
-    size_t  aliases;
-    size_t  sendas;
+    size_t domains;
+    size_t accounts;
+    size_t aliases;
+    size_t sendas;
 };
 
 typedef int pk_item_fn(const struct pk_item *, size_t, void *, const char **);
 typedef int pk_export_fn(const char *, size_t, void *);
 
 extern int pk_format_parse(const char *, enum pk_format *);
-extern int pk_import_parse(enum pk_format, const char *, size_t,
-			           pk_item_fn *, void *, const char **);
+extern int pk_import_parse(enum pk_format, const char *, size_t, pk_item_fn *,
+                           void *, const char **);
 extern void pk_item_free(struct pk_item *);
 
 struct pk_import;
 
 extern struct pk_import *pk_import_begin(struct pk_txn *, unsigned);
 extern int pk_import_apply(struct pk_import *, const struct pk_item *,
-			           const char **);
+                           const char **);
 extern int pk_import_finish(struct pk_import *, struct pk_import_stats *,
-			            const char **);
+                            const char **);
 extern void pk_import_free(struct pk_import **);
 
 extern int pk_import(struct pk_txn *, enum pk_format, const char *, size_t,
-		             unsigned, struct pk_import_stats *, const char **);
+                     unsigned, struct pk_import_stats *, const char **);
 extern int pk_export(struct pk_txn *, pk_export_fn *, void *, const char **);
 
 #endif

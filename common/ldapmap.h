@@ -59,65 +59,65 @@
 #include "record.h"
 
 /* Longest value we accept for any attribute (a PEM RSA-4096 key fits). */
-#define PK_LDAP_VALUE_MAX	16384
+#define PK_LDAP_VALUE_MAX 16384
 /* Values of one multi-valued attribute. */
-#define PK_LDAP_VALUES_MAX	PK_DEST_MAX
+#define PK_LDAP_VALUES_MAX PK_DEST_MAX
 
 /* One value as the wire gave it: not NUL-terminated, may hold a NUL. */
 struct pk_ldap_value {
     const char *data;
-    size_t  len;
+    size_t len;
 };
 
 struct pk_ldap_attr {
-    const char *name;			/* attribute description */
+    const char *name; /* attribute description */
     const struct pk_ldap_value *values;
-    size_t  count;
+    size_t count;
 };
 
 struct pk_ldap_entry {
-    const char *dn;			/* informational only */
+    const char *dn; /* informational only */
     const struct pk_ldap_attr *attrs;
-    size_t  count;
+    size_t count;
 };
 
 enum pk_ldap_kind {
-    PK_LDAP_DOMAIN,			/* item: PK_ITEM_DOMAIN */
-    PK_LDAP_DOMAIN_ALIAS,		/* item: PK_ITEM_DOMAIN_ALIAS */
-    PK_LDAP_ACCOUNT,			/* item: PK_ITEM_ACCOUNT; sendas */
-    PK_LDAP_ALIAS,			/* item: PK_ITEM_ALIAS */
-    PK_LDAP_DKIM,			/* item.name: domain; selector; dkim */
-    PK_LDAP_HEARTBEAT,			/* item.name: cn; heartbeat_us */
+    PK_LDAP_DOMAIN,       /* item: PK_ITEM_DOMAIN */
+    PK_LDAP_DOMAIN_ALIAS, /* item: PK_ITEM_DOMAIN_ALIAS */
+    PK_LDAP_ACCOUNT,      /* item: PK_ITEM_ACCOUNT; sendas */
+    PK_LDAP_ALIAS,        /* item: PK_ITEM_ALIAS */
+    PK_LDAP_DKIM,         /* item.name: domain; selector; dkim */
+    PK_LDAP_HEARTBEAT,    /* item.name: cn; heartbeat_us */
 };
 
 struct pk_ldapobj {
     enum pk_ldap_kind kind;
     struct pk_item item;
-    bool    quota_set;			/* account: pkQuota was present */
-    struct pk_strlist sendas;		/* account: granted addresses */
-    char    selector[PK_DKIM_SELECTOR_MAX + 1];
-    struct pk_dkimkey dkim;		/* key owned, wiped on free */
+    bool quota_set;           /* account: pkQuota was present */
+    struct pk_strlist sendas; /* account: granted addresses */
+    char selector[PK_DKIM_SELECTOR_MAX + 1];
+    struct pk_dkimkey dkim; /* key owned, wiped on free */
     uint64_t heartbeat_us;
 };
 
 /* An entry made from an object; every string is owned. */
-#define PK_LDAPGEN_MAX	12
+#define PK_LDAPGEN_MAX 12
 struct pk_ldapgen {
-    size_t  count;
+    size_t count;
     struct {
-	const char *name;		/* static */
-	struct pk_strlist values;
-    }       attrs[PK_LDAPGEN_MAX];
+        const char *name; /* static */
+        struct pk_strlist values;
+    } attrs[PK_LDAPGEN_MAX];
 };
 
 extern int pk_ldapmap_to_entry(const struct pk_ldapobj *, struct pk_ldapgen *,
-			               const char **);
+                               const char **);
 extern void pk_ldapgen_free(struct pk_ldapgen *);
 extern int pk_ldapmap_from_entry(const struct pk_ldap_entry *,
-				         struct pk_ldapobj *, const char **);
+                                 struct pk_ldapobj *, const char **);
 extern void pk_ldapobj_free(struct pk_ldapobj *);
 extern int pk_ldapmap_dn(enum pk_ldap_kind, const char *, const char *,
-			         const char *, char *, size_t, const char **);
+                         const char *, char *, size_t, const char **);
 extern const char *pk_ldapmap_kind_name(enum pk_ldap_kind);
 extern int pk_ldapmap_uint(const char *, size_t, uint64_t *);
 extern int pk_ldapmap_bool(const char *, size_t, bool *);

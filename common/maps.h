@@ -51,6 +51,6 @@
 #include "store.h"
 
 extern int pk_maps_lookup(struct pk_txn *, const char *, const char *, char *,
-			          size_t, const char **);
+                          size_t, const char **);
 
 #endif

@@ -42,16 +42,16 @@
 #include "pk.h"
 
 /* Postfix's limits (dict_sockmap.c): requests and replies. */
-#define PK_SOCKETMAP_REQUEST_MAX	10000
-#define PK_SOCKETMAP_REPLY_MAX		100000
-#define PK_SOCKETMAP_NAME_MAX		32
-#define PK_SOCKETMAP_KEY_MAX		1024
+#define PK_SOCKETMAP_REQUEST_MAX 10000
+#define PK_SOCKETMAP_REPLY_MAX 100000
+#define PK_SOCKETMAP_NAME_MAX 32
+#define PK_SOCKETMAP_KEY_MAX 1024
 
 extern int pk_netstring_parse(const char *, size_t, size_t, const char **,
-			              size_t *, size_t *);
+                              size_t *, size_t *);
 extern size_t pk_netstring_format(char *, size_t, const char *, size_t);
 extern int pk_socketmap_split(const char *, size_t,
-			              char[PK_SOCKETMAP_NAME_MAX + 1],
-			              char[PK_SOCKETMAP_KEY_MAX + 1]);
+                              char[PK_SOCKETMAP_NAME_MAX + 1],
+                              char[PK_SOCKETMAP_KEY_MAX + 1]);
 
 #endif

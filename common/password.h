@@ -52,11 +52,10 @@
 #include "pk.h"
 
 /* The longest plaintext we accept. */
-#define PK_PASSWORD_MAX	1024
+#define PK_PASSWORD_MAX 1024
 
 extern int pk_password_check_new(const char *, const char **);
-extern int pk_password_hash(const char *, char[PK_HASH_MAX + 1],
-			            const char **);
+extern int pk_password_hash(const char *, char[PK_HASH_MAX + 1], const char **);
 extern int pk_password_verify(const char *, const char *, const char **);
 extern void pk_password_verify_dummy(const char *);
 extern int pk_password_check_hash(const char *, const char **);

@@ -37,31 +37,31 @@
 #include <stdint.h>
 
 /* Status codes. */
-#define PK_OK		0	/* found / done */
-#define PK_NOTFOUND	1	/* a definite "no such entry" */
-#define PK_EINVAL	(-1)	/* the input is wrong; nothing was changed */
-#define PK_EEXIST	(-2)	/* the entry exists already */
-#define PK_ETEMP	(-3)	/* the database failed; try again later */
-#define PK_ECONFIG	(-4)	/* the database or its directory is unusable */
-#define PK_ECORRUPT	(-5)	/* a stored record does not decode */
-#define PK_ENOMEM	(-6)	/* out of memory */
-#define PK_ELIMIT	(-7)	/* a loop, depth or fan-out limit was hit */
-#define PK_EVERSION	(-8)	/* written by a newer postkontor */
+#define PK_OK 0          /* found / done */
+#define PK_NOTFOUND 1    /* a definite "no such entry" */
+#define PK_EINVAL (-1)   /* the input is wrong; nothing was changed */
+#define PK_EEXIST (-2)   /* the entry exists already */
+#define PK_ETEMP (-3)    /* the database failed; try again later */
+#define PK_ECONFIG (-4)  /* the database or its directory is unusable */
+#define PK_ECORRUPT (-5) /* a stored record does not decode */
+#define PK_ENOMEM (-6)   /* out of memory */
+#define PK_ELIMIT (-7)   /* a loop, depth or fan-out limit was hit */
+#define PK_EVERSION (-8) /* written by a newer postkontor */
 
 /* RFC 5321 section 4.5.3.1: local part 64, domain 255 (DNS: 253), path 256
  * including the angle brackets, so an address is at most 254 octets. */
-#define PK_LOCAL_MAX	64
-#define PK_DOMAIN_MAX	253
-#define PK_ADDR_MAX	254
+#define PK_LOCAL_MAX 64
+#define PK_DOMAIN_MAX 253
+#define PK_ADDR_MAX 254
 /* A database key is "domain" NUL "local". */
-#define PK_KEY_MAX	(PK_DOMAIN_MAX + 1 + PK_LOCAL_MAX)
+#define PK_KEY_MAX (PK_DOMAIN_MAX + 1 + PK_LOCAL_MAX)
 /* A stored password hash, scheme prefix included. */
-#define PK_HASH_MAX	511
+#define PK_HASH_MAX 511
 /* Alias expansion limits: nesting depth and final destinations. */
-#define PK_RESOLVE_MAX_DEPTH	16
-#define PK_RESOLVE_MAX_DEST	1000
+#define PK_RESOLVE_MAX_DEPTH 16
+#define PK_RESOLVE_MAX_DEST 1000
 /* Destinations of one alias or forward, as stored. */
-#define PK_DEST_MAX	1000
+#define PK_DEST_MAX 1000
 
 extern const char *pk_strstatus(int);
 extern const char *pk_error(const char *, ...)

@@ -29,7 +29,7 @@
 /* verdict - fill in a verdict; PK_OK */
 
 static int verdict(struct pk_verdict *v, enum pk_verdict_kind kind, int code,
-		           const char *dsn, const char *fmt, ...)
+                   const char *dsn, const char *fmt, ...)
 {
     va_list ap;
 
@@ -44,35 +44,35 @@ static int verdict(struct pk_verdict *v, enum pk_verdict_kind kind, int code,
 
 /* pk_policy_open - the stores a policy service reads */
 
-int     pk_policy_open(const char *dbdir, unsigned max_recipients,
-		               struct pk_policy **pol_r, const char **error_r)
+int pk_policy_open(const char *dbdir, unsigned max_recipients,
+                   struct pk_policy **pol_r, const char **error_r)
 {
     struct pk_policy *pol;
-    char    dir[4096];
-    int     status;
+    char dir[4096];
+    int status;
 
     *pol_r = NULL;
     if ((pol = calloc(1, sizeof(*pol))) == NULL)
-	return PK_ENOMEM;
+        return PK_ENOMEM;
     pol->max_recipients = max_recipients;
-    if (pk_usage_dir(dbdir, dir, sizeof(dir)) == NULL
-	|| (pol->usage_dir = strdup(dir)) == NULL) {
-	free(pol);
-	return PK_ENOMEM;
+    if (pk_usage_dir(dbdir, dir, sizeof(dir)) == NULL ||
+        (pol->usage_dir = strdup(dir)) == NULL) {
+        free(pol);
+        return PK_ENOMEM;
     }
     status = pk_store_open(dbdir, PK_STORE_READONLY, &pol->store, error_r);
     if (status == PK_OK)
-	status = pk_ratelimit_open(pk_ratelimit_dir(dbdir, dir, sizeof(dir)),
-				   &pol->limits, error_r);
+        status = pk_ratelimit_open(pk_ratelimit_dir(dbdir, dir, sizeof(dir)),
+                                   &pol->limits, error_r);
     if (status == PK_OK) {
-	status = pk_usage_open(pol->usage_dir, PK_STORE_READONLY, &pol->usage,
-			       error_r);
-	if (status == PK_NOTFOUND)
-	    status = PK_OK;			/* opened when it appears */
+        status = pk_usage_open(pol->usage_dir, PK_STORE_READONLY, &pol->usage,
+                               error_r);
+        if (status == PK_NOTFOUND)
+            status = PK_OK; /* opened when it appears */
     }
     if (status != PK_OK) {
-	pk_policy_close(&pol);
-	return status;
+        pk_policy_close(&pol);
+        return status;
     }
     *pol_r = pol;
     return PK_OK;
@@ -80,12 +80,12 @@ int     pk_policy_open(const char *dbdir, unsigned max_recipients,
 
 /* pk_policy_close - close what pk_policy_open() opened */
 
-void    pk_policy_close(struct pk_policy **polp)
+void pk_policy_close(struct pk_policy **polp)
 {
     struct pk_policy *pol = *polp;
 
     if (pol == NULL)
-	return;
+        return;
     pk_store_close(&pol->store);
     pk_usage_close(&pol->usage);
     pk_ratelimit_close(&pol->limits);
@@ -96,7 +96,7 @@ void    pk_policy_close(struct pk_policy **polp)
 
 /* pk_policy_session_init - a fresh connection */
 
-void    pk_policy_session_init(struct pk_policy_session *sess)
+void pk_policy_session_init(struct pk_policy_session *sess)
 {
     memset(sess, 0, sizeof(*sess));
 }
@@ -104,65 +104,66 @@ void    pk_policy_session_init(struct pk_policy_session *sess)
 /* check_login - the SASL login may send, and may send as the sender */
 
 static int check_login(struct pk_txn *txn, const struct pk_policyreq *req,
-		               struct pk_verdict *v, const char **error_r)
+                       struct pk_verdict *v, const char **error_r)
 {
     struct pk_entry ent;
     enum pk_account_state state;
-    int     status;
+    int status;
 
     status = pk_account_get(txn, req->sasl_username, &ent, error_r);
     if (status == PK_NOTFOUND || status == PK_EINVAL)
-	return verdict(v, PK_VERDICT_REJECT, 554, "5.7.1",
-		       "login %.254s is not an account here", req->sasl_username);
+        return verdict(v, PK_VERDICT_REJECT, 554, "5.7.1",
+                       "login %.254s is not an account here",
+                       req->sasl_username);
     if (status != PK_OK)
-	return status;
+        return status;
     state = ent.u.account.state;
     pk_entry_free(&ent);
     if (!pk_state_may_send(state))
-	return verdict(v, PK_VERDICT_REJECT, 554, "5.7.1",
-		       "account %.254s may not send mail (%s)",
-		       req->sasl_username, pk_state_name(state));
+        return verdict(v, PK_VERDICT_REJECT, 554, "5.7.1",
+                       "account %.254s may not send mail (%s)",
+                       req->sasl_username, pk_state_name(state));
     if (req->sender[0] == 0)
-	return PK_OK;
+        return PK_OK;
     status = pk_sendas_may(txn, req->sasl_username, req->sender, error_r);
     if (status == PK_NOTFOUND || status == PK_EINVAL)
-	return verdict(v, PK_VERDICT_REJECT, 553, "5.7.1",
-		       "%.254s may not send as %.254s", req->sasl_username,
-		       req->sender);
+        return verdict(v, PK_VERDICT_REJECT, 553, "5.7.1",
+                       "%.254s may not send as %.254s", req->sasl_username,
+                       req->sender);
     return status;
 }
 
 /* mailbox_full - does the message not fit the mailbox's quota */
 
 static int mailbox_full(struct pk_policy *pol, struct pk_txn *txn,
-			        const char *address, uint64_t size, int *full,
-			        const char **error_r)
+                        const char *address, uint64_t size, int *full,
+                        const char **error_r)
 {
     struct pk_entry ent;
     struct pk_usage use;
     uint64_t quota;
-    int     status;
+    int status;
 
     *full = 0;
     if (pol->usage == NULL) {
-	status = pk_usage_open(pol->usage_dir, PK_STORE_READONLY, &pol->usage,
-			       error_r);
-	if (status == PK_NOTFOUND)
-	    return PK_OK;			/* nothing recorded yet */
-	if (status != PK_OK)
-	    return status;
+        status = pk_usage_open(pol->usage_dir, PK_STORE_READONLY, &pol->usage,
+                               error_r);
+        if (status == PK_NOTFOUND)
+            return PK_OK; /* nothing recorded yet */
+        if (status != PK_OK)
+            return status;
     }
     if ((status = pk_account_get(txn, address, &ent, error_r)) != PK_OK)
-	return status;
+        return status;
     quota = pk_account_quota(txn, strrchr(address, '@') + 1, &ent.u.account);
     pk_entry_free(&ent);
     if (quota == 0)
-	return PK_OK;
+        return PK_OK;
     status = pk_usage_get(pol->usage, address, &use, error_r);
     if (status == PK_NOTFOUND)
-	return PK_OK;
+        return PK_OK;
     if (status != PK_OK)
-	return status;
+        return status;
     *full = use.bytes >= quota || size > quota - use.bytes;
     return PK_OK;
 }
@@ -170,53 +171,55 @@ static int mailbox_full(struct pk_policy *pol, struct pk_txn *txn,
 /* check_recipient - some destination of the recipient can take the mail */
 
 static int check_recipient(struct pk_policy *pol, struct pk_txn *txn,
-			           const struct pk_policyreq *req,
-			           struct pk_verdict *v, const char **error_r)
+                           const struct pk_policyreq *req, struct pk_verdict *v,
+                           const char **error_r)
 {
     struct pk_resolution res;
     const char *full_one = NULL;
-    size_t  usable = 0;
-    int     status, full;
+    size_t usable = 0;
+    int status, full;
 
     status = pk_resolve(txn, req->recipient, 0, &res, error_r);
     if (status == PK_EINVAL)
-	return PK_OK;				/* not ours to judge */
+        return PK_OK; /* not ours to judge */
     if (status == PK_ELIMIT)
-	return verdict(v, PK_VERDICT_REJECT, 554, "5.4.6",
-		       "mail for %.254s cannot be routed: %s", req->recipient,
-		       *error_r);
+        return verdict(v, PK_VERDICT_REJECT, 554, "5.4.6",
+                       "mail for %.254s cannot be routed: %s", req->recipient,
+                       *error_r);
     if (status != PK_OK)
-	return status;
+        return status;
     if (res.kind == PK_KIND_EXTERNAL) {
-	pk_resolve_free(&res);
-	return PK_OK;
+        pk_resolve_free(&res);
+        return PK_OK;
     }
     if (res.kind == PK_KIND_UNKNOWN || res.dest_count == 0) {
-	pk_resolve_free(&res);
-	return verdict(v, PK_VERDICT_REJECT, 550, "5.1.1",
-		       "%.254s: no such recipient here", req->recipient);
+        pk_resolve_free(&res);
+        return verdict(v, PK_VERDICT_REJECT, 550, "5.1.1",
+                       "%.254s: no such recipient here", req->recipient);
     }
-    for (size_t i = 0; i < res.dest_count && status == PK_OK && usable == 0; i++) {
-	struct pk_dest *d = &res.dest[i];
+    for (size_t i = 0; i < res.dest_count && status == PK_OK && usable == 0;
+         i++) {
+        struct pk_dest *d = &res.dest[i];
 
-	if (!d->mailbox) {
-	    usable++;
-	} else if (pk_state_may_receive(d->state)) {
-	    status = mailbox_full(pol, txn, d->address, req->size, &full, error_r);
-	    if (full && full_one == NULL)
-		full_one = d->address;
-	    else if (!full)
-		usable++;
-	}
+        if (!d->mailbox) {
+            usable++;
+        } else if (pk_state_may_receive(d->state)) {
+            status =
+                mailbox_full(pol, txn, d->address, req->size, &full, error_r);
+            if (full && full_one == NULL)
+                full_one = d->address;
+            else if (!full)
+                usable++;
+        }
     }
     if (status == PK_OK && usable == 0) {
-	if (full_one != NULL)
-	    verdict(v, PK_VERDICT_DEFER, 452, "4.2.2",
-		    "%.254s: mailbox full (%.254s); try again later",
-		    req->recipient, full_one);
-	else
-	    verdict(v, PK_VERDICT_REJECT, 550, "5.2.1",
-		    "%.254s: mailbox unavailable", req->recipient);
+        if (full_one != NULL)
+            verdict(v, PK_VERDICT_DEFER, 452, "4.2.2",
+                    "%.254s: mailbox full (%.254s); try again later",
+                    req->recipient, full_one);
+        else
+            verdict(v, PK_VERDICT_REJECT, 550, "5.2.1",
+                    "%.254s: mailbox unavailable", req->recipient);
     }
     pk_resolve_free(&res);
     return status;
@@ -225,79 +228,80 @@ static int check_recipient(struct pk_policy *pol, struct pk_txn *txn,
 /* check_limit - one rate limit, account or domain */
 
 static int check_limit(struct pk_policy *pol, struct pk_txn *txn,
-		               enum pk_ratelimit_scope scope, const char *subject,
-		               uint32_t rcpts, uint64_t now, struct pk_verdict *v,
-		               const char **error_r)
+                       enum pk_ratelimit_scope scope, const char *subject,
+                       uint32_t rcpts, uint64_t now, struct pk_verdict *v,
+                       const char **error_r)
 {
     struct pk_ratelimit lim;
     struct pk_ratecount cnt;
-    int     status;
+    int status;
 
-    if ((status = pk_ratelimit_effective(txn, scope, subject, &lim, error_r)) != PK_OK
-	|| (status = pk_ratelimit_check(pol->limits, scope, subject, &lim, now, 1,
-					rcpts, &cnt, error_r)) != PK_OK
-	|| !cnt.over)
-	return status;
-    if (lim.messages && (uint64_t) cnt.messages + 1 > lim.messages)
-	return verdict(v, PK_VERDICT_DEFER, 450, "4.7.1",
-		       "rate limit: %s %.254s may send %u messages per %u s "
-		       "(%u sent); try again in %llu s",
-		       pk_ratelimit_scope_name(scope), subject, lim.messages,
-		       lim.window, cnt.messages,
-		       (unsigned long long) (cnt.start + lim.window - now));
+    if ((status = pk_ratelimit_effective(txn, scope, subject, &lim, error_r)) !=
+            PK_OK ||
+        (status = pk_ratelimit_check(pol->limits, scope, subject, &lim, now, 1,
+                                     rcpts, &cnt, error_r)) != PK_OK ||
+        !cnt.over)
+        return status;
+    if (lim.messages && (uint64_t)cnt.messages + 1 > lim.messages)
+        return verdict(v, PK_VERDICT_DEFER, 450, "4.7.1",
+                       "rate limit: %s %.254s may send %u messages per %u s "
+                       "(%u sent); try again in %llu s",
+                       pk_ratelimit_scope_name(scope), subject, lim.messages,
+                       lim.window, cnt.messages,
+                       (unsigned long long)(cnt.start + lim.window - now));
     return verdict(v, PK_VERDICT_DEFER, 450, "4.7.1",
-		   "rate limit: %s %.254s may send to %u recipients per %u s "
-		   "(%u sent, %u in this message); try again in %llu s",
-		   pk_ratelimit_scope_name(scope), subject, lim.recipients,
-		   lim.window, cnt.recipients, rcpts,
-		   (unsigned long long) (cnt.start + lim.window - now));
+                   "rate limit: %s %.254s may send to %u recipients per %u s "
+                   "(%u sent, %u in this message); try again in %llu s",
+                   pk_ratelimit_scope_name(scope), subject, lim.recipients,
+                   lim.window, cnt.recipients, rcpts,
+                   (unsigned long long)(cnt.start + lim.window - now));
 }
 
 /* check_limits - the login's account and domain limits */
 
 static int check_limits(struct pk_policy *pol, struct pk_txn *txn,
-			        const struct pk_policyreq *req, uint32_t rcpts,
-			        uint64_t now, struct pk_verdict *v,
-			        const char **error_r)
+                        const struct pk_policyreq *req, uint32_t rcpts,
+                        uint64_t now, struct pk_verdict *v,
+                        const char **error_r)
 {
     const char *at = strrchr(req->sasl_username, '@');
-    int     status;
+    int status;
 
     status = check_limit(pol, txn, PK_RATELIMIT_ACCOUNT, req->sasl_username,
-			 rcpts, now, v, error_r);
+                         rcpts, now, v, error_r);
     if (status != PK_OK || v->kind != PK_VERDICT_DUNNO || at == NULL)
-	return status;
+        return status;
     return check_limit(pol, txn, PK_RATELIMIT_DOMAIN, at + 1, rcpts, now, v,
-		       error_r);
+                       error_r);
 }
 
 /* decide_rcpt - the checks at RCPT TO */
 
 static int decide_rcpt(struct pk_policy *pol, struct pk_txn *txn,
-		               struct pk_policy_session *sess,
-		               const struct pk_policyreq *req, uint64_t now,
-		               struct pk_verdict *v, const char **error_r)
+                       struct pk_policy_session *sess,
+                       const struct pk_policyreq *req, uint64_t now,
+                       struct pk_verdict *v, const char **error_r)
 {
-    bool    login = req->sasl_username[0] != 0;
-    int     status;
+    bool login = req->sasl_username[0] != 0;
+    int status;
 
     if (!login && strcmp(req->policy_context, "submission") == 0)
-	return verdict(v, PK_VERDICT_REJECT, 530, "5.7.0",
-		       "authentication required on the submission service");
-    if (login && ((status = check_login(txn, req, v, error_r)) != PK_OK
-		  || v->kind != PK_VERDICT_DUNNO))
-	return status;
-    if ((status = check_recipient(pol, txn, req, v, error_r)) != PK_OK
-	|| v->kind != PK_VERDICT_DUNNO)
-	return status;
+        return verdict(v, PK_VERDICT_REJECT, 530, "5.7.0",
+                       "authentication required on the submission service");
+    if (login && ((status = check_login(txn, req, v, error_r)) != PK_OK ||
+                  v->kind != PK_VERDICT_DUNNO))
+        return status;
+    if ((status = check_recipient(pol, txn, req, v, error_r)) != PK_OK ||
+        v->kind != PK_VERDICT_DUNNO)
+        return status;
     if (pol->max_recipients && sess->recipients + 1 > pol->max_recipients)
-	return verdict(v, PK_VERDICT_REJECT, 452, "4.5.3",
-		       "too many recipients: at most %u per message",
-		       pol->max_recipients);
-    if (login && ((status = check_limits(pol, txn, req, sess->recipients + 1, now,
-					 v, error_r)) != PK_OK
-		  || v->kind != PK_VERDICT_DUNNO))
-	return status;
+        return verdict(v, PK_VERDICT_REJECT, 452, "4.5.3",
+                       "too many recipients: at most %u per message",
+                       pol->max_recipients);
+    if (login && ((status = check_limits(pol, txn, req, sess->recipients + 1,
+                                         now, v, error_r)) != PK_OK ||
+                  v->kind != PK_VERDICT_DUNNO))
+        return status;
     sess->recipients++;
     return PK_OK;
 }
@@ -305,53 +309,55 @@ static int decide_rcpt(struct pk_policy *pol, struct pk_txn *txn,
 /* count_message - count a finished message of a login */
 
 static int count_message(struct pk_policy *pol, struct pk_txn *txn,
-			         struct pk_policy_session *sess,
-			         const struct pk_policyreq *req, uint64_t now,
-			         const char **error_r)
+                         struct pk_policy_session *sess,
+                         const struct pk_policyreq *req, uint64_t now,
+                         const char **error_r)
 {
     static const enum pk_ratelimit_scope scopes[] = {
-	PK_RATELIMIT_ACCOUNT, PK_RATELIMIT_DOMAIN,
+        PK_RATELIMIT_ACCOUNT,
+        PK_RATELIMIT_DOMAIN,
     };
     const char *at = strrchr(req->sasl_username, '@');
-    uint64_t rcpts = req->recipient_count ? req->recipient_count : sess->recipients;
+    uint64_t rcpts =
+        req->recipient_count ? req->recipient_count : sess->recipients;
     struct pk_ratelimit lim;
-    int     status = PK_OK;
+    int status = PK_OK;
 
     sess->recipients = 0;
     if (req->sasl_username[0] == 0 || at == NULL)
-	return PK_OK;
+        return PK_OK;
     for (int i = 0; i < 2 && status == PK_OK; i++) {
-	const char *subject = i == 0 ? req->sasl_username : at + 1;
+        const char *subject = i == 0 ? req->sasl_username : at + 1;
 
-	status = pk_ratelimit_effective(txn, scopes[i], subject, &lim, error_r);
-	if (status == PK_OK)
-	    status = pk_ratelimit_add(pol->limits, scopes[i], subject, &lim, now, 1,
-				  rcpts > UINT32_MAX ? UINT32_MAX : (uint32_t) rcpts,
-				      error_r);
+        status = pk_ratelimit_effective(txn, scopes[i], subject, &lim, error_r);
+        if (status == PK_OK)
+            status = pk_ratelimit_add(
+                pol->limits, scopes[i], subject, &lim, now, 1,
+                rcpts > UINT32_MAX ? UINT32_MAX : (uint32_t)rcpts, error_r);
     }
     return status == PK_EINVAL ? PK_OK : status;
 }
 
 /* pk_policy_decide - answer one policy request */
 
-int     pk_policy_decide(struct pk_policy *pol, struct pk_policy_session *sess,
-			         const struct pk_policyreq *req, uint64_t now,
-			         struct pk_verdict *v, const char **error_r)
+int pk_policy_decide(struct pk_policy *pol, struct pk_policy_session *sess,
+                     const struct pk_policyreq *req, uint64_t now,
+                     struct pk_verdict *v, const char **error_r)
 {
     struct pk_txn *txn;
-    int     status;
+    int status;
 
     verdict(v, PK_VERDICT_DUNNO, 0, "", "%s", "");
     if (strcmp(sess->instance, req->instance) != 0) {
-	snprintf(sess->instance, sizeof(sess->instance), "%s", req->instance);
-	sess->recipients = 0;
+        snprintf(sess->instance, sizeof(sess->instance), "%s", req->instance);
+        sess->recipients = 0;
     }
     if ((status = pk_store_read(pol->store, &txn, error_r)) != PK_OK)
-	return status;
+        return status;
     if (strcmp(req->protocol_state, "RCPT") == 0)
-	status = decide_rcpt(pol, txn, sess, req, now, v, error_r);
+        status = decide_rcpt(pol, txn, sess, req, now, v, error_r);
     else if (strcmp(req->protocol_state, "END-OF-MESSAGE") == 0)
-	status = count_message(pol, txn, sess, req, now, error_r);
+        status = count_message(pol, txn, sess, req, now, error_r);
     pk_txn_end(&txn);
     return status;
 }

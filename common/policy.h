@@ -65,7 +65,7 @@
 #include "store.h"
 #include "usage.h"
 
-#define PK_POLICY_TEXT_MAX	400
+#define PK_POLICY_TEXT_MAX 400
 
 enum pk_verdict_kind {
     PK_VERDICT_DUNNO,
@@ -75,30 +75,30 @@ enum pk_verdict_kind {
 
 struct pk_verdict {
     enum pk_verdict_kind kind;
-    int     code;			/* 4xx or 5xx; 0 for DUNNO */
-    char    dsn[10];			/* "5.7.1" */
-    char    text[PK_POLICY_TEXT_MAX];
+    int code;     /* 4xx or 5xx; 0 for DUNNO */
+    char dsn[10]; /* "5.7.1" */
+    char text[PK_POLICY_TEXT_MAX];
 };
 
 struct pk_policy {
     struct pk_store *store;
-    struct pk_usage_store *usage;	/* NULL until usage is recorded */
+    struct pk_usage_store *usage; /* NULL until usage is recorded */
     struct pk_ratelimit_store *limits;
-    char   *usage_dir;
-    unsigned max_recipients;		/* per message; 0: no cap */
+    char *usage_dir;
+    unsigned max_recipients; /* per message; 0: no cap */
 };
 
 struct pk_policy_session {
-    char    instance[64];
-    unsigned recipients;		/* accepted in this message */
+    char instance[64];
+    unsigned recipients; /* accepted in this message */
 };
 
 extern int pk_policy_open(const char *, unsigned, struct pk_policy **,
-			          const char **);
+                          const char **);
 extern void pk_policy_close(struct pk_policy **);
 extern void pk_policy_session_init(struct pk_policy_session *);
 extern int pk_policy_decide(struct pk_policy *, struct pk_policy_session *,
-			            const struct pk_policyreq *, uint64_t,
-			            struct pk_verdict *, const char **);
+                            const struct pk_policyreq *, uint64_t,
+                            struct pk_verdict *, const char **);
 
 #endif

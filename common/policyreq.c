@@ -20,15 +20,15 @@
 
 /* pk_policyreq_end - length of the first complete request, or 0 */
 
-size_t  pk_policyreq_end(const char *buf, size_t len)
+size_t pk_policyreq_end(const char *buf, size_t len)
 {
     const char *p;
 
     if (len > 0 && buf[0] == '\n')
-	return 1;				/* an empty request */
-    for (p = buf; (p = memchr(p, '\n', len - (size_t) (p - buf))) != NULL; p++)
-	if ((size_t) (p - buf) + 1 < len && p[1] == '\n')
-	    return (size_t) (p - buf) + 2;
+        return 1; /* an empty request */
+    for (p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))) != NULL; p++)
+        if ((size_t)(p - buf) + 1 < len && p[1] == '\n')
+            return (size_t)(p - buf) + 2;
     return 0;
 }
 
@@ -39,71 +39,73 @@ static uint64_t parse_number(const char *s)
     uint64_t n = 0;
 
     if (*s == 0)
-	return 0;
+        return 0;
     for (; *s; s++) {
-	if (*s < '0' || *s > '9' || n > (UINT64_MAX - 9) / 10)
-	    return 0;
-	n = n * 10 + (uint64_t) (*s - '0');
+        if (*s < '0' || *s > '9' || n > (UINT64_MAX - 9) / 10)
+            return 0;
+        n = n * 10 + (uint64_t)(*s - '0');
     }
     return n;
 }
 
 /* set_attr - store a known attribute; ignore the others */
 
-static void set_attr(struct pk_policyreq *req, const char *name, const char *value)
+static void set_attr(struct pk_policyreq *req, const char *name,
+                     const char *value)
 {
     static const struct {
-	const char *name;
-	size_t  offset;
-    }       fields[] = {
-	{"request", offsetof(struct pk_policyreq, request)},
-	{"protocol_state", offsetof(struct pk_policyreq, protocol_state)},
-	{"protocol_name", offsetof(struct pk_policyreq, protocol_name)},
-	{"instance", offsetof(struct pk_policyreq, instance)},
-	{"sasl_username", offsetof(struct pk_policyreq, sasl_username)},
-	{"sender", offsetof(struct pk_policyreq, sender)},
-	{"recipient", offsetof(struct pk_policyreq, recipient)},
-	{"client_address", offsetof(struct pk_policyreq, client_address)},
-	{"policy_context", offsetof(struct pk_policyreq, policy_context)},
-	{"queue_id", offsetof(struct pk_policyreq, queue_id)},
+        const char *name;
+        size_t offset;
+    } fields[] = {
+        {"request", offsetof(struct pk_policyreq, request)},
+        {"protocol_state", offsetof(struct pk_policyreq, protocol_state)},
+        {"protocol_name", offsetof(struct pk_policyreq, protocol_name)},
+        {"instance", offsetof(struct pk_policyreq, instance)},
+        {"sasl_username", offsetof(struct pk_policyreq, sasl_username)},
+        {"sender", offsetof(struct pk_policyreq, sender)},
+        {"recipient", offsetof(struct pk_policyreq, recipient)},
+        {"client_address", offsetof(struct pk_policyreq, client_address)},
+        {"policy_context", offsetof(struct pk_policyreq, policy_context)},
+        {"queue_id", offsetof(struct pk_policyreq, queue_id)},
     };
 
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-	if (strcmp(name, fields[i].name) == 0) {
-	    *(const char **) ((char *) req + fields[i].offset) = value;
-	    return;
-	}
+        if (strcmp(name, fields[i].name) == 0) {
+            *(const char **)((char *)req + fields[i].offset) = value;
+            return;
+        }
     if (strcmp(name, "recipient_count") == 0)
-	req->recipient_count = parse_number(value);
+        req->recipient_count = parse_number(value);
     else if (strcmp(name, "size") == 0)
-	req->size = parse_number(value);
+        req->size = parse_number(value);
 }
 
 /* pk_policyreq_parse - one complete request, parsed in place */
 
-int     pk_policyreq_parse(char *buf, size_t len, struct pk_policyreq *req)
+int pk_policyreq_parse(char *buf, size_t len, struct pk_policyreq *req)
 {
-    char   *line = buf, *end = buf + len, *nl, *eq;
+    char *line = buf, *end = buf + len, *nl, *eq;
 
     memset(req, 0, sizeof(*req));
     req->request = req->protocol_state = req->protocol_name = "";
     req->instance = req->sasl_username = req->sender = req->recipient = "";
     req->client_address = req->policy_context = req->queue_id = "";
     if (memchr(buf, 0, len) != NULL)
-	return PK_EINVAL;
-    while (line < end && (nl = memchr(line, '\n', (size_t) (end - line))) != NULL) {
-	if (nl == line)
-	    break;				/* the empty line ends it */
-	*nl = 0;
-	if (++req->attrs > PK_POLICYREQ_ATTRS_MAX)
-	    return PK_EINVAL;
-	if ((eq = strchr(line, '=')) == NULL || eq == line)
-	    return PK_EINVAL;
-	*eq = 0;
-	set_attr(req, line, eq + 1);
-	line = nl + 1;
+        return PK_EINVAL;
+    while (line < end &&
+           (nl = memchr(line, '\n', (size_t)(end - line))) != NULL) {
+        if (nl == line)
+            break; /* the empty line ends it */
+        *nl = 0;
+        if (++req->attrs > PK_POLICYREQ_ATTRS_MAX)
+            return PK_EINVAL;
+        if ((eq = strchr(line, '=')) == NULL || eq == line)
+            return PK_EINVAL;
+        *eq = 0;
+        set_attr(req, line, eq + 1);
+        line = nl + 1;
     }
     if (strcmp(req->request, "smtpd_access_policy") != 0)
-	return PK_EINVAL;
+        return PK_EINVAL;
     return PK_OK;
 }

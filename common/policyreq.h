@@ -41,23 +41,23 @@
 
 #include "pk.h"
 
-#define PK_POLICYREQ_MAX	65536	/* bytes in one request */
-#define PK_POLICYREQ_ATTRS_MAX	1000	/* lines in one request */
+#define PK_POLICYREQ_MAX 65536      /* bytes in one request */
+#define PK_POLICYREQ_ATTRS_MAX 1000 /* lines in one request */
 
 struct pk_policyreq {
-    const char *request;		/* "smtpd_access_policy" */
-    const char *protocol_state;		/* RCPT, DATA, END-OF-MESSAGE, ... */
-    const char *protocol_name;		/* SMTP, ESMTP */
-    const char *instance;		/* unique per message */
-    const char *sasl_username;		/* "" unless authenticated */
-    const char *sender;			/* "" for the null sender */
+    const char *request;        /* "smtpd_access_policy" */
+    const char *protocol_state; /* RCPT, DATA, END-OF-MESSAGE, ... */
+    const char *protocol_name;  /* SMTP, ESMTP */
+    const char *instance;       /* unique per message */
+    const char *sasl_username;  /* "" unless authenticated */
+    const char *sender;         /* "" for the null sender */
     const char *recipient;
     const char *client_address;
-    const char *policy_context;		/* from master.cf / main.cf */
+    const char *policy_context; /* from master.cf / main.cf */
     const char *queue_id;
     uint64_t recipient_count;
     uint64_t size;
-    size_t  attrs;			/* lines, known or not */
+    size_t attrs; /* lines, known or not */
 };
 
 extern size_t pk_policyreq_end(const char *, size_t);

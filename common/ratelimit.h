@@ -59,10 +59,10 @@
 #include "pk.h"
 #include "store.h"
 
-#define PK_REC_RATELIMIT	6
-#define PK_REC_RATECOUNT	7
+#define PK_REC_RATELIMIT 6
+#define PK_REC_RATECOUNT 7
 
-#define PK_RATELIMIT_WINDOW_MAX	(366U * 86400U)	/* one year */
+#define PK_RATELIMIT_WINDOW_MAX (366U * 86400U) /* one year */
 
 enum pk_ratelimit_scope {
     PK_RATELIMIT_ACCOUNT,
@@ -70,35 +70,34 @@ enum pk_ratelimit_scope {
 };
 
 struct pk_ratelimit {
-    uint32_t messages;			/* per window; 0: no limit */
-    uint32_t recipients;		/* per window; 0: no limit */
-    uint32_t window;			/* seconds */
+    uint32_t messages;   /* per window; 0: no limit */
+    uint32_t recipients; /* per window; 0: no limit */
+    uint32_t window;     /* seconds */
 };
 
 struct pk_ratecount {
-    uint64_t start;			/* window start, seconds */
+    uint64_t start; /* window start, seconds */
     uint32_t messages;
     uint32_t recipients;
-    bool    over;			/* adding would exceed the limit */
+    bool over; /* adding would exceed the limit */
 };
 
 typedef int pk_ratelimit_iter_fn(enum pk_ratelimit_scope, const char *,
-				         const struct pk_ratelimit *, void *);
+                                 const struct pk_ratelimit *, void *);
 
 /* Settings, in the account database. */
 extern int pk_ratelimit_set(struct pk_txn *, enum pk_ratelimit_scope,
-			            const char *, const struct pk_ratelimit *,
-			            const char **);
+                            const char *, const struct pk_ratelimit *,
+                            const char **);
 extern int pk_ratelimit_clear(struct pk_txn *, enum pk_ratelimit_scope,
-			              const char *, const char **);
+                              const char *, const char **);
 extern int pk_ratelimit_get(struct pk_txn *, enum pk_ratelimit_scope,
-			            const char *, struct pk_ratelimit *,
-			            const char **);
+                            const char *, struct pk_ratelimit *, const char **);
 extern int pk_ratelimit_effective(struct pk_txn *, enum pk_ratelimit_scope,
-				          const char *, struct pk_ratelimit *,
-				          const char **);
+                                  const char *, struct pk_ratelimit *,
+                                  const char **);
 extern int pk_ratelimit_list(struct pk_txn *, pk_ratelimit_iter_fn *, void *,
-			             const char **);
+                             const char **);
 extern const char *pk_ratelimit_scope_name(enum pk_ratelimit_scope);
 
 /* Counters, in their own environment. */
@@ -106,16 +105,15 @@ struct pk_ratelimit_store;
 
 extern const char *pk_ratelimit_dir(const char *, char *, size_t);
 extern int pk_ratelimit_open(const char *, struct pk_ratelimit_store **,
-			             const char **);
+                             const char **);
 extern void pk_ratelimit_close(struct pk_ratelimit_store **);
 extern int pk_ratelimit_check(struct pk_ratelimit_store *,
-			              enum pk_ratelimit_scope, const char *,
-			              const struct pk_ratelimit *, uint64_t,
-			              uint32_t, uint32_t, struct pk_ratecount *,
-			              const char **);
+                              enum pk_ratelimit_scope, const char *,
+                              const struct pk_ratelimit *, uint64_t, uint32_t,
+                              uint32_t, struct pk_ratecount *, const char **);
 extern int pk_ratelimit_add(struct pk_ratelimit_store *,
-			            enum pk_ratelimit_scope, const char *,
-			            const struct pk_ratelimit *, uint64_t, uint32_t,
-			            uint32_t, const char **);
+                            enum pk_ratelimit_scope, const char *,
+                            const struct pk_ratelimit *, uint64_t, uint32_t,
+                            uint32_t, const char **);
 
 #endif

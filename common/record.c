@@ -23,32 +23,32 @@
 
 #include "record.h"
 
-#define PK_REC_VERSION	1
+#define PK_REC_VERSION 1
 
 /* A read cursor over one value. */
 struct pk_rbuf {
     const unsigned char *p;
-    size_t  left;
-    int     status;			/* PK_OK until something fails */
+    size_t left;
+    int status; /* PK_OK until something fails */
 };
 
 /* pk_buf_reserve - make room for len more bytes */
 
 static bool pk_buf_reserve(struct pk_buf *buf, size_t len)
 {
-    size_t  size;
+    size_t size;
     unsigned char *data;
 
     if (buf->failed)
-	return false;
+        return false;
     if (buf->len + len <= buf->size)
-	return true;
+        return true;
     size = buf->size ? buf->size : 256;
     while (size < buf->len + len)
-	size *= 2;
+        size *= 2;
     if ((data = realloc(buf->data, size)) == NULL) {
-	buf->failed = true;
-	return false;
+        buf->failed = true;
+        return false;
     }
     buf->data = data;
     buf->size = size;
@@ -60,14 +60,14 @@ static bool pk_buf_reserve(struct pk_buf *buf, size_t len)
 static void pk_buf_put(struct pk_buf *buf, const void *data, size_t len)
 {
     if (len > 0 && pk_buf_reserve(buf, len)) {
-	memcpy(buf->data + buf->len, data, len);
-	buf->len += len;
+        memcpy(buf->data + buf->len, data, len);
+        buf->len += len;
     }
 }
 
 /* pk_buf_free - release a buffer */
 
-void    pk_buf_free(struct pk_buf *buf)
+void pk_buf_free(struct pk_buf *buf)
 {
     free(buf->data);
     memset(buf, 0, sizeof(*buf));
@@ -80,7 +80,7 @@ static void put_uint(struct pk_buf *buf, uint64_t val, int n)
     unsigned char b[8];
 
     for (int i = 0; i < n; i++)
-	b[i] = (unsigned char) (val >> (8 * i));
+        b[i] = (unsigned char)(val >> (8 * i));
     pk_buf_put(buf, b, n);
 }
 
@@ -88,11 +88,11 @@ static void put_uint(struct pk_buf *buf, uint64_t val, int n)
 
 static void put_str(struct pk_buf *buf, const char *str)
 {
-    size_t  len = str ? strlen(str) : 0;
+    size_t len = str ? strlen(str) : 0;
 
     if (len > UINT16_MAX) {
-	buf->failed = true;
-	return;
+        buf->failed = true;
+        return;
     }
     put_uint(buf, len, 2);
     pk_buf_put(buf, str, len);
@@ -103,12 +103,12 @@ static void put_str(struct pk_buf *buf, const char *str)
 static void put_list(struct pk_buf *buf, const struct pk_strlist *list)
 {
     if (list->count > UINT16_MAX) {
-	buf->failed = true;
-	return;
+        buf->failed = true;
+        return;
     }
     put_uint(buf, list->count, 2);
     for (size_t i = 0; i < list->count; i++)
-	put_str(buf, list->items[i]);
+        put_str(buf, list->items[i]);
 }
 
 /* put_header - record type and version */
@@ -136,13 +136,13 @@ static uint64_t get_uint(struct pk_rbuf *rb, int n)
 
     /* Keep the first failure: a newer version stays PK_EVERSION. */
     if (rb->status != PK_OK)
-	return 0;
-    if (rb->left < (size_t) n) {
-	rb->status = PK_ECORRUPT;
-	return 0;
+        return 0;
+    if (rb->left < (size_t)n) {
+        rb->status = PK_ECORRUPT;
+        return 0;
     }
     for (int i = 0; i < n; i++)
-	val |= (uint64_t) rb->p[i] << (8 * i);
+        val |= (uint64_t)rb->p[i] << (8 * i);
     rb->p += n;
     rb->left -= n;
     return val;
@@ -152,13 +152,13 @@ static uint64_t get_uint(struct pk_rbuf *rb, int n)
 
 static void get_str_into(struct pk_rbuf *rb, char *out, size_t size)
 {
-    size_t  len = get_uint(rb, 2);
+    size_t len = get_uint(rb, 2);
 
     if (rb->status != PK_OK)
-	return;
+        return;
     if (len >= size || len > rb->left || memchr(rb->p, 0, len) != NULL) {
-	rb->status = PK_ECORRUPT;
-	return;
+        rb->status = PK_ECORRUPT;
+        return;
     }
     memcpy(out, rb->p, len);
     out[len] = 0;
@@ -170,18 +170,18 @@ static void get_str_into(struct pk_rbuf *rb, char *out, size_t size)
 
 static char *get_str(struct pk_rbuf *rb)
 {
-    size_t  len = get_uint(rb, 2);
-    char   *str;
+    size_t len = get_uint(rb, 2);
+    char *str;
 
     if (rb->status != PK_OK)
-	return NULL;
+        return NULL;
     if (len > rb->left || memchr(rb->p, 0, len) != NULL) {
-	rb->status = PK_ECORRUPT;
-	return NULL;
+        rb->status = PK_ECORRUPT;
+        return NULL;
     }
     if ((str = malloc(len + 1)) == NULL) {
-	rb->status = PK_ENOMEM;
-	return NULL;
+        rb->status = PK_ENOMEM;
+        return NULL;
     }
     memcpy(str, rb->p, len);
     str[len] = 0;
@@ -194,30 +194,30 @@ static char *get_str(struct pk_rbuf *rb)
 
 static void get_list(struct pk_rbuf *rb, struct pk_strlist *list)
 {
-    size_t  count = get_uint(rb, 2);
+    size_t count = get_uint(rb, 2);
 
     memset(list, 0, sizeof(*list));
     if (rb->status != PK_OK)
-	return;
+        return;
     /* Each string needs at least its two length bytes. */
     if (count > rb->left / 2) {
-	rb->status = PK_ECORRUPT;
-	return;
+        rb->status = PK_ECORRUPT;
+        return;
     }
     if (count > 0 && (list->items = calloc(count, sizeof(char *))) == NULL) {
-	rb->status = PK_ENOMEM;
-	return;
+        rb->status = PK_ENOMEM;
+        return;
     }
     for (size_t i = 0; i < count && rb->status == PK_OK; i++) {
-	if ((list->items[i] = get_str(rb)) != NULL)
-	    list->count++;
+        if ((list->items[i] = get_str(rb)) != NULL)
+            list->count++;
     }
 }
 
 /* get_header - check record type and version */
 
 static void get_header(struct pk_rbuf *rb, const void *data, size_t len,
-		               int type)
+                       int type)
 {
     uint64_t got_type, version;
 
@@ -227,13 +227,13 @@ static void get_header(struct pk_rbuf *rb, const void *data, size_t len,
     got_type = get_uint(rb, 1);
     version = get_uint(rb, 1);
     if (rb->status != PK_OK)
-	return;
-    if (got_type != (uint64_t) type)
-	rb->status = PK_ECORRUPT;
+        return;
+    if (got_type != (uint64_t)type)
+        rb->status = PK_ECORRUPT;
     else if (version > PK_REC_VERSION)
-	rb->status = PK_EVERSION;
+        rb->status = PK_EVERSION;
     else if (version == 0)
-	rb->status = PK_ECORRUPT;
+        rb->status = PK_ECORRUPT;
 }
 
 /* decode_status - final verdict: all bytes consumed, nothing failed */
@@ -241,13 +241,13 @@ static void get_header(struct pk_rbuf *rb, const void *data, size_t len,
 static int decode_status(const struct pk_rbuf *rb)
 {
     if (rb->status != PK_OK)
-	return rb->status;
+        return rb->status;
     return rb->left == 0 ? PK_OK : PK_ECORRUPT;
 }
 
 /* pk_record_encode_domain - encode a domain record */
 
-int     pk_record_encode_domain(const struct pk_domain *dom, struct pk_buf *buf)
+int pk_record_encode_domain(const struct pk_domain *dom, struct pk_buf *buf)
 {
     put_header(buf, PK_REC_DOMAIN);
     put_uint(buf, dom->kind, 1);
@@ -259,8 +259,7 @@ int     pk_record_encode_domain(const struct pk_domain *dom, struct pk_buf *buf)
 
 /* pk_record_decode_domain - decode a domain record */
 
-int     pk_record_decode_domain(const void *data, size_t len,
-				        struct pk_domain *dom)
+int pk_record_decode_domain(const void *data, size_t len, struct pk_domain *dom)
 {
     struct pk_rbuf rb;
 
@@ -270,37 +269,37 @@ int     pk_record_decode_domain(const void *data, size_t len,
     get_str_into(&rb, dom->target, sizeof(dom->target));
     dom->default_quota = get_uint(&rb, 8);
     dom->created = get_uint(&rb, 8);
-    if (rb.status == PK_OK && dom->kind != PK_DOMAIN_HOSTED
-	&& dom->kind != PK_DOMAIN_ALIAS)
-	rb.status = PK_ECORRUPT;
-    if (rb.status == PK_OK
-	&& (dom->kind == PK_DOMAIN_ALIAS) != (dom->target[0] != 0))
-	rb.status = PK_ECORRUPT;
+    if (rb.status == PK_OK && dom->kind != PK_DOMAIN_HOSTED &&
+        dom->kind != PK_DOMAIN_ALIAS)
+        rb.status = PK_ECORRUPT;
+    if (rb.status == PK_OK &&
+        (dom->kind == PK_DOMAIN_ALIAS) != (dom->target[0] != 0))
+        rb.status = PK_ECORRUPT;
     return decode_status(&rb);
 }
 
 /* pk_record_encode_entry - encode an account or alias */
 
-int     pk_record_encode_entry(const struct pk_entry *ent, struct pk_buf *buf)
+int pk_record_encode_entry(const struct pk_entry *ent, struct pk_buf *buf)
 {
     const struct pk_account *acc = &ent->u.account;
     const struct pk_alias *ali = &ent->u.alias;
 
     put_header(buf, ent->type);
     if (ent->type == PK_REC_ACCOUNT) {
-	put_uint(buf, acc->state, 1);
-	put_uint(buf, acc->quota, 8);
-	put_str(buf, acc->password);
-	put_list(buf, &acc->forward);
-	put_uint(buf, acc->keep_copy, 1);
-	put_uint(buf, acc->created, 8);
-	put_uint(buf, acc->changed, 8);
+        put_uint(buf, acc->state, 1);
+        put_uint(buf, acc->quota, 8);
+        put_str(buf, acc->password);
+        put_list(buf, &acc->forward);
+        put_uint(buf, acc->keep_copy, 1);
+        put_uint(buf, acc->created, 8);
+        put_uint(buf, acc->changed, 8);
     } else if (ent->type == PK_REC_ALIAS) {
-	put_list(buf, &ali->dest);
-	put_uint(buf, ali->created, 8);
-	put_uint(buf, ali->changed, 8);
+        put_list(buf, &ali->dest);
+        put_uint(buf, ali->created, 8);
+        put_uint(buf, ali->changed, 8);
     } else {
-	return PK_EINVAL;
+        return PK_EINVAL;
     }
     return encode_status(buf);
 }
@@ -319,54 +318,54 @@ static void decode_account(struct pk_rbuf *rb, struct pk_account *acc)
     acc->created = get_uint(rb, 8);
     acc->changed = get_uint(rb, 8);
     if (rb->status == PK_OK && (acc->state > PK_STATE_DISABLED || keep > 1))
-	rb->status = PK_ECORRUPT;
+        rb->status = PK_ECORRUPT;
     acc->keep_copy = keep;
 }
 
 /* pk_record_decode_entry - decode an account or alias */
 
-int     pk_record_decode_entry(const void *data, size_t len,
-			               struct pk_entry *ent)
+int pk_record_decode_entry(const void *data, size_t len, struct pk_entry *ent)
 {
     struct pk_rbuf rb;
-    int     status;
+    int status;
 
     memset(ent, 0, sizeof(*ent));
-    ent->type = len > 0 ? *(const unsigned char *) data : 0;
+    ent->type = len > 0 ? *(const unsigned char *)data : 0;
     if (ent->type != PK_REC_ACCOUNT && ent->type != PK_REC_ALIAS)
-	return PK_ECORRUPT;
+        return PK_ECORRUPT;
     get_header(&rb, data, len, ent->type);
     if (ent->type == PK_REC_ACCOUNT) {
-	decode_account(&rb, &ent->u.account);
+        decode_account(&rb, &ent->u.account);
     } else {
-	get_list(&rb, &ent->u.alias.dest);
-	ent->u.alias.created = get_uint(&rb, 8);
-	ent->u.alias.changed = get_uint(&rb, 8);
-	if (rb.status == PK_OK && ent->u.alias.dest.count == 0)
-	    rb.status = PK_ECORRUPT;
+        get_list(&rb, &ent->u.alias.dest);
+        ent->u.alias.created = get_uint(&rb, 8);
+        ent->u.alias.changed = get_uint(&rb, 8);
+        if (rb.status == PK_OK && ent->u.alias.dest.count == 0)
+            rb.status = PK_ECORRUPT;
     }
     if ((status = decode_status(&rb)) != PK_OK)
-	pk_entry_free(ent);
+        pk_entry_free(ent);
     return status;
 }
 
 /* pk_entry_free - release the lists of an entry */
 
-void    pk_entry_free(struct pk_entry *ent)
+void pk_entry_free(struct pk_entry *ent)
 {
     if (ent->type == PK_REC_ACCOUNT) {
-	pk_strlist_free(&ent->u.account.forward);
-	/* Only the bytes a hash can occupy: this runs on every lookup. */
-	pk_wipe(ent->u.account.password,
-		strnlen(ent->u.account.password, sizeof(ent->u.account.password)));
+        pk_strlist_free(&ent->u.account.forward);
+        /* Only the bytes a hash can occupy: this runs on every lookup. */
+        pk_wipe(
+            ent->u.account.password,
+            strnlen(ent->u.account.password, sizeof(ent->u.account.password)));
     } else if (ent->type == PK_REC_ALIAS) {
-	pk_strlist_free(&ent->u.alias.dest);
+        pk_strlist_free(&ent->u.alias.dest);
     }
 }
 
 /* pk_record_encode_log - encode a change log record */
 
-int     pk_record_encode_log(const struct pk_logrec *rec, struct pk_buf *buf)
+int pk_record_encode_log(const struct pk_logrec *rec, struct pk_buf *buf)
 {
     put_header(buf, PK_REC_LOG);
     put_uint(buf, rec->time_us, 8);
@@ -379,11 +378,10 @@ int     pk_record_encode_log(const struct pk_logrec *rec, struct pk_buf *buf)
 
 /* pk_record_decode_log - decode a change log record */
 
-int     pk_record_decode_log(const void *data, size_t len,
-			             struct pk_logrec *rec)
+int pk_record_decode_log(const void *data, size_t len, struct pk_logrec *rec)
 {
     struct pk_rbuf rb;
-    int     status;
+    int status;
 
     memset(rec, 0, sizeof(*rec));
     get_header(&rb, data, len, PK_REC_LOG);
@@ -393,13 +391,13 @@ int     pk_record_decode_log(const void *data, size_t len,
     rec->subject = get_str(&rb);
     rec->detail = get_str(&rb);
     if ((status = decode_status(&rb)) != PK_OK)
-	pk_logrec_free(rec);
+        pk_logrec_free(rec);
     return status;
 }
 
 /* pk_logrec_free - release a decoded log record */
 
-void    pk_logrec_free(struct pk_logrec *rec)
+void pk_logrec_free(struct pk_logrec *rec)
 {
     free(rec->actor);
     free(rec->op);
@@ -410,7 +408,7 @@ void    pk_logrec_free(struct pk_logrec *rec)
 
 /* pk_record_encode_dkim - encode a DKIM key record */
 
-int     pk_record_encode_dkim(const struct pk_dkimkey *key, struct pk_buf *buf)
+int pk_record_encode_dkim(const struct pk_dkimkey *key, struct pk_buf *buf)
 {
     put_header(buf, PK_REC_DKIM);
     put_uint(buf, key->alg, 1);
@@ -422,12 +420,11 @@ int     pk_record_encode_dkim(const struct pk_dkimkey *key, struct pk_buf *buf)
 
 /* pk_record_decode_dkim - decode a DKIM key record */
 
-int     pk_record_decode_dkim(const void *data, size_t len,
-			              struct pk_dkimkey *key)
+int pk_record_decode_dkim(const void *data, size_t len, struct pk_dkimkey *key)
 {
     struct pk_rbuf rb;
     uint64_t active;
-    int     status;
+    int status;
 
     memset(key, 0, sizeof(*key));
     get_header(&rb, data, len, PK_REC_DKIM);
@@ -435,39 +432,40 @@ int     pk_record_decode_dkim(const void *data, size_t len,
     active = get_uint(&rb, 1);
     key->key = get_str(&rb);
     key->created = get_uint(&rb, 8);
-    if (rb.status == PK_OK && ((key->alg != PK_DKIM_RSA_SHA256
-				&& key->alg != PK_DKIM_ED25519_SHA256)
-			       || active > 1 || key->key[0] == 0))
-	rb.status = PK_ECORRUPT;
+    if (rb.status == PK_OK && ((key->alg != PK_DKIM_RSA_SHA256 &&
+                                key->alg != PK_DKIM_ED25519_SHA256) ||
+                               active > 1 || key->key[0] == 0))
+        rb.status = PK_ECORRUPT;
     key->active = active;
     if ((status = decode_status(&rb)) != PK_OK)
-	pk_dkimkey_free(key);
+        pk_dkimkey_free(key);
     return status;
 }
 
 /* pk_dkimkey_free - wipe and release a decoded DKIM key */
 
-void    pk_dkimkey_free(struct pk_dkimkey *key)
+void pk_dkimkey_free(struct pk_dkimkey *key)
 {
     if (key->key != NULL) {
-	pk_wipe(key->key, strlen(key->key));
-	free(key->key);
+        pk_wipe(key->key, strlen(key->key));
+        free(key->key);
     }
     memset(key, 0, sizeof(*key));
 }
 
 /* pk_strlist_add - append a copy of a string */
 
-int     pk_strlist_add(struct pk_strlist *list, const char *str)
+int pk_strlist_add(struct pk_strlist *list, const char *str)
 {
-    char  **items;
-    char   *copy;
+    char **items;
+    char *copy;
 
     if ((copy = strdup(str)) == NULL)
-	return PK_ENOMEM;
-    if ((items = realloc(list->items, (list->count + 1) * sizeof(char *))) == NULL) {
-	free(copy);
-	return PK_ENOMEM;
+        return PK_ENOMEM;
+    if ((items = realloc(list->items, (list->count + 1) * sizeof(char *))) ==
+        NULL) {
+        free(copy);
+        return PK_ENOMEM;
     }
     items[list->count++] = copy;
     list->items = items;
@@ -476,36 +474,36 @@ int     pk_strlist_add(struct pk_strlist *list, const char *str)
 
 /* pk_strlist_has - is a string in the list */
 
-bool    pk_strlist_has(const struct pk_strlist *list, const char *str)
+bool pk_strlist_has(const struct pk_strlist *list, const char *str)
 {
     for (size_t i = 0; i < list->count; i++)
-	if (strcmp(list->items[i], str) == 0)
-	    return true;
+        if (strcmp(list->items[i], str) == 0)
+            return true;
     return false;
 }
 
 /* pk_strlist_remove - remove a string; false if it was not there */
 
-bool    pk_strlist_remove(struct pk_strlist *list, const char *str)
+bool pk_strlist_remove(struct pk_strlist *list, const char *str)
 {
     for (size_t i = 0; i < list->count; i++) {
-	if (strcmp(list->items[i], str) == 0) {
-	    free(list->items[i]);
-	    memmove(list->items + i, list->items + i + 1,
-		    (list->count - i - 1) * sizeof(char *));
-	    list->count--;
-	    return true;
-	}
+        if (strcmp(list->items[i], str) == 0) {
+            free(list->items[i]);
+            memmove(list->items + i, list->items + i + 1,
+                    (list->count - i - 1) * sizeof(char *));
+            list->count--;
+            return true;
+        }
     }
     return false;
 }
 
 /* pk_strlist_free - release a list and its strings */
 
-void    pk_strlist_free(struct pk_strlist *list)
+void pk_strlist_free(struct pk_strlist *list)
 {
     for (size_t i = 0; i < list->count; i++)
-	free(list->items[i]);
+        free(list->items[i]);
     free(list->items);
     list->items = NULL;
     list->count = 0;
@@ -523,20 +521,20 @@ static const char *const pk_state_names[] = {
 
 const char *pk_state_name(enum pk_account_state state)
 {
-    if ((unsigned) state > PK_STATE_DISABLED)
-	return "invalid";
+    if ((unsigned)state > PK_STATE_DISABLED)
+        return "invalid";
     return pk_state_names[state];
 }
 
 /* pk_state_parse - an account state by name */
 
-int     pk_state_parse(const char *name, enum pk_account_state *state_r)
+int pk_state_parse(const char *name, enum pk_account_state *state_r)
 {
     for (unsigned i = 0; i <= PK_STATE_DISABLED; i++) {
-	if (strcmp(name, pk_state_names[i]) == 0) {
-	    *state_r = i;
-	    return PK_OK;
-	}
+        if (strcmp(name, pk_state_names[i]) == 0) {
+            *state_r = i;
+            return PK_OK;
+        }
     }
     return PK_EINVAL;
 }

@@ -66,20 +66,20 @@
 
 #include "pk.h"
 
-#define PK_SCHEMA_VERSION	1
+#define PK_SCHEMA_VERSION 1
 
-#define PK_REC_DOMAIN	1
-#define PK_REC_ACCOUNT	2
-#define PK_REC_ALIAS	3
-#define PK_REC_LOG	4
-#define PK_REC_DKIM	5
+#define PK_REC_DOMAIN 1
+#define PK_REC_ACCOUNT 2
+#define PK_REC_ALIAS 3
+#define PK_REC_LOG 4
+#define PK_REC_DKIM 5
 
-#define PK_QUOTA_DOMAIN	UINT64_MAX	/* use the domain's default */
+#define PK_QUOTA_DOMAIN UINT64_MAX /* use the domain's default */
 
 /* A list of strings, owned by the struct that holds it. */
 struct pk_strlist {
-    size_t  count;
-    char  **items;
+    size_t count;
+    char **items;
 };
 
 enum pk_domain_kind {
@@ -89,25 +89,25 @@ enum pk_domain_kind {
 
 struct pk_domain {
     enum pk_domain_kind kind;
-    char    target[PK_DOMAIN_MAX + 1];
+    char target[PK_DOMAIN_MAX + 1];
     uint64_t default_quota;
     uint64_t created;
 };
 
 enum pk_account_state {
     PK_STATE_ACTIVE = 0,
-    PK_STATE_SUSPENDED = 1,		/* no login; mail still received */
-    PK_STATE_SEND_BLOCKED = 2,		/* login and receive; no sending */
-    PK_STATE_RECEIVE_BLOCKED = 3,	/* login and send; no receiving */
-    PK_STATE_DISABLED = 4,		/* nothing */
+    PK_STATE_SUSPENDED = 1,       /* no login; mail still received */
+    PK_STATE_SEND_BLOCKED = 2,    /* login and receive; no sending */
+    PK_STATE_RECEIVE_BLOCKED = 3, /* login and send; no receiving */
+    PK_STATE_DISABLED = 4,        /* nothing */
 };
 
 struct pk_account {
     enum pk_account_state state;
     uint64_t quota;
-    char    password[PK_HASH_MAX + 1];
+    char password[PK_HASH_MAX + 1];
     struct pk_strlist forward;
-    bool    keep_copy;
+    bool keep_copy;
     uint64_t created;
     uint64_t changed;
 };
@@ -120,19 +120,19 @@ struct pk_alias {
 
 /* An entry of the addresses database: an account or an alias. */
 struct pk_entry {
-    int     type;			/* PK_REC_ACCOUNT or PK_REC_ALIAS */
+    int type; /* PK_REC_ACCOUNT or PK_REC_ALIAS */
     union {
-	struct pk_account account;
-	struct pk_alias alias;
-    }       u;
+        struct pk_account account;
+        struct pk_alias alias;
+    } u;
 };
 
 struct pk_logrec {
     uint64_t time_us;
-    char   *actor;
-    char   *op;
-    char   *subject;
-    char   *detail;
+    char *actor;
+    char *op;
+    char *subject;
+    char *detail;
 };
 
 enum pk_dkim_alg {
@@ -143,17 +143,17 @@ enum pk_dkim_alg {
 /* A DKIM key as stored; the private key is owned and wiped on free. */
 struct pk_dkimkey {
     enum pk_dkim_alg alg;
-    bool    active;
-    char   *key;
+    bool active;
+    char *key;
     uint64_t created;
 };
 
 /* A growable output buffer. */
 struct pk_buf {
     unsigned char *data;
-    size_t  len;
-    size_t  size;
-    bool    failed;			/* an allocation failed */
+    size_t len;
+    size_t size;
+    bool failed; /* an allocation failed */
 };
 
 extern void pk_buf_free(struct pk_buf *);

@@ -23,8 +23,8 @@
 
 struct target {
     struct pk_addr addr;
-    char    text[PK_ADDR_MAX + 1];
-    struct pk_strlist domains;		/* its domain and alias domains */
+    char text[PK_ADDR_MAX + 1];
+    struct pk_strlist domains; /* its domain and alias domains */
 };
 
 typedef int refs_fn(const char *, const struct pk_entry *, void *);
@@ -32,28 +32,32 @@ typedef int refs_fn(const char *, const struct pk_entry *, void *);
 /* collect_alias_domains - the domain and every alias domain of it */
 
 static int collect_alias_domains(struct pk_txn *txn, struct target *t,
-			                 const char **error_r)
+                                 const char **error_r)
 {
     struct pk_cursor *cur;
     struct pk_domain dom;
     const void *key, *val;
-    size_t  klen, vlen;
-    char    name[PK_DOMAIN_MAX + 1];
-    int     status;
+    size_t klen, vlen;
+    char name[PK_DOMAIN_MAX + 1];
+    int status;
 
     if ((status = pk_strlist_add(&t->domains, t->addr.domain)) != PK_OK)
-	return status;
-    if ((status = pk_cursor_open(txn, PK_DB_DOMAINS, NULL, 0, &cur, error_r)) != PK_OK)
-	return status;
-    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) == PK_OK) {
-	if (klen > PK_DOMAIN_MAX || pk_record_decode_domain(val, vlen, &dom) != PK_OK)
-	    continue;
-	if (dom.kind == PK_DOMAIN_ALIAS && strcmp(dom.target, t->addr.domain) == 0) {
-	    memcpy(name, key, klen);
-	    name[klen] = 0;
-	    if ((status = pk_strlist_add(&t->domains, name)) != PK_OK)
-		break;
-	}
+        return status;
+    if ((status = pk_cursor_open(txn, PK_DB_DOMAINS, NULL, 0, &cur, error_r)) !=
+        PK_OK)
+        return status;
+    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) ==
+           PK_OK) {
+        if (klen > PK_DOMAIN_MAX ||
+            pk_record_decode_domain(val, vlen, &dom) != PK_OK)
+            continue;
+        if (dom.kind == PK_DOMAIN_ALIAS &&
+            strcmp(dom.target, t->addr.domain) == 0) {
+            memcpy(name, key, klen);
+            name[klen] = 0;
+            if ((status = pk_strlist_add(&t->domains, name)) != PK_OK)
+                break;
+        }
     }
     pk_cursor_close(&cur);
     return status == PK_NOTFOUND ? PK_OK : status;
@@ -64,34 +68,35 @@ static int collect_alias_domains(struct pk_txn *txn, struct target *t,
 static bool may_reach(const char *dest, const struct target *t, char delim)
 {
     const char *at = strrchr(dest, '@');
-    size_t  llen, tlen = strlen(t->addr.local);
+    size_t llen, tlen = strlen(t->addr.local);
 
     if (at == NULL || !pk_strlist_has(&t->domains, at + 1))
-	return false;
-    if (tlen == 0)				/* "@domain": any local part */
-	return true;
+        return false;
+    if (tlen == 0) /* "@domain": any local part */
+        return true;
     llen = at - dest;
     if (llen == tlen && memcmp(dest, t->addr.local, tlen) == 0)
-	return true;
-    return llen > tlen && dest[tlen] == delim && memcmp(dest, t->addr.local, tlen) == 0;
+        return true;
+    return llen > tlen && dest[tlen] == delim &&
+           memcmp(dest, t->addr.local, tlen) == 0;
 }
 
 /* reaches - does the destination resolve onto the target */
 
 static int reaches(struct pk_txn *txn, const char *dest, const struct target *t,
-		           const char **error_r)
+                   const char **error_r)
 {
     struct pk_resolution res;
-    int     status;
+    int status;
 
     if (!may_reach(dest, t, pk_txn_delimiter(txn)))
-	return PK_NOTFOUND;
-    if (t->addr.local[0] == 0)			/* a domain target */
-	return PK_OK;
+        return PK_NOTFOUND;
+    if (t->addr.local[0] == 0) /* a domain target */
+        return PK_OK;
     status = pk_resolve(txn, dest, PK_RESOLVE_TOP_ONLY | PK_RESOLVE_NO_CATCHALL,
-			&res, error_r);
+                        &res, error_r);
     if (status != PK_OK)
-	return status;
+        return status;
     status = strcmp(res.matched, t->text) == 0 ? PK_OK : PK_NOTFOUND;
     pk_resolve_free(&res);
     return status;
@@ -100,18 +105,20 @@ static int reaches(struct pk_txn *txn, const char *dest, const struct target *t,
 /* entry_reaches - does any destination of an entry reach a target */
 
 static int entry_reaches(struct pk_txn *txn, const struct pk_entry *ent,
-			         struct target *targets, size_t count,
-			         const char **error_r)
+                         struct target *targets, size_t count,
+                         const char **error_r)
 {
-    const struct pk_strlist *list = ent->type == PK_REC_ALIAS ?
-    &ent->u.alias.dest : &ent->u.account.forward;
-    int     status;
+    const struct pk_strlist *list = ent->type == PK_REC_ALIAS
+                                        ? &ent->u.alias.dest
+                                        : &ent->u.account.forward;
+    int status;
 
     for (size_t i = 0; i < list->count; i++) {
-	for (size_t j = 0; j < count; j++) {
-	    if ((status = reaches(txn, list->items[i], &targets[j], error_r)) != PK_NOTFOUND)
-		return status;
-	}
+        for (size_t j = 0; j < count; j++) {
+            if ((status = reaches(txn, list->items[i], &targets[j], error_r)) !=
+                PK_NOTFOUND)
+                return status;
+        }
     }
     return PK_NOTFOUND;
 }
@@ -119,31 +126,33 @@ static int entry_reaches(struct pk_txn *txn, const struct pk_entry *ent,
 /* scan - call fn for each entry that reaches one of the targets */
 
 static int scan(struct pk_txn *txn, struct target *targets, size_t count,
-		        refs_fn *fn, void *ctx, const char **error_r)
+                refs_fn *fn, void *ctx, const char **error_r)
 {
     struct pk_cursor *cur;
     struct pk_entry ent;
     struct pk_addr who;
-    char    text[PK_ADDR_MAX + 1];
+    char text[PK_ADDR_MAX + 1];
     const void *key, *val;
-    size_t  klen, vlen;
-    int     status;
+    size_t klen, vlen;
+    int status;
 
-    if ((status = pk_cursor_open(txn, PK_DB_ADDRESSES, NULL, 0, &cur, error_r)) != PK_OK)
-	return status;
-    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) == PK_OK) {
-	if (pk_record_decode_entry(val, vlen, &ent) != PK_OK
-	    || pk_addr_from_key(key, klen, &who) != PK_OK)
-	    continue;				/* "check" reports these */
-	pk_addr_format(&who, text);
-	status = entry_reaches(txn, &ent, targets, count, error_r);
-	if (status == PK_OK)
-	    status = fn(text, &ent, ctx);
-	else if (status == PK_NOTFOUND)
-	    status = PK_OK;
-	pk_entry_free(&ent);
-	if (status != PK_OK)
-	    break;
+    if ((status = pk_cursor_open(txn, PK_DB_ADDRESSES, NULL, 0, &cur,
+                                 error_r)) != PK_OK)
+        return status;
+    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) ==
+           PK_OK) {
+        if (pk_record_decode_entry(val, vlen, &ent) != PK_OK ||
+            pk_addr_from_key(key, klen, &who) != PK_OK)
+            continue; /* "check" reports these */
+        pk_addr_format(&who, text);
+        status = entry_reaches(txn, &ent, targets, count, error_r);
+        if (status == PK_OK)
+            status = fn(text, &ent, ctx);
+        else if (status == PK_NOTFOUND)
+            status = PK_OK;
+        pk_entry_free(&ent);
+        if (status != PK_OK)
+            break;
     }
     pk_cursor_close(&cur);
     return status == PK_NOTFOUND ? PK_OK : status;
@@ -152,16 +161,17 @@ static int scan(struct pk_txn *txn, struct target *targets, size_t count,
 /* target_init - parse a target and find the domains that lead to it */
 
 static int target_init(struct pk_txn *txn, const char *text, struct target *t,
-		               const char **error_r)
+                       const char **error_r)
 {
-    int     status;
+    int status;
 
     memset(t, 0, sizeof(*t));
-    if ((status = pk_addr_parse(text, PK_ADDR_CATCHALL, &t->addr, error_r)) != PK_OK)
-	return status;
+    if ((status = pk_addr_parse(text, PK_ADDR_CATCHALL, &t->addr, error_r)) !=
+        PK_OK)
+        return status;
     pk_addr_format(&t->addr, t->text);
-    if (t->addr.local[0] == 0)			/* a domain: only itself */
-	return pk_strlist_add(&t->domains, t->addr.domain);
+    if (t->addr.local[0] == 0) /* a domain: only itself */
+        return pk_strlist_add(&t->domains, t->addr.domain);
     return collect_alias_domains(txn, t, error_r);
 }
 
@@ -177,25 +187,25 @@ static int refuse_one(const char *who, const struct pk_entry *ent, void *ctx)
     struct refuse *r = ctx;
 
     if (strcmp(who, r->target) == 0)
-	return PK_OK;
+        return PK_OK;
     *r->error_r = pk_error("%s %s still delivers to %s; change it first",
-			   ent->type == PK_REC_ALIAS ? "alias" : "account",
-			   who, r->target);
+                           ent->type == PK_REC_ALIAS ? "alias" : "account", who,
+                           r->target);
     return PK_EINVAL;
 }
 
 /* pk_refs_unreferenced - nothing delivers to the entry */
 
-int     pk_refs_unreferenced(struct pk_txn *txn, const char *text,
-			             const char **error_r)
+int pk_refs_unreferenced(struct pk_txn *txn, const char *text,
+                         const char **error_r)
 {
     struct target t;
     struct refuse r = {.error_r = error_r};
-    int     status;
+    int status;
 
     if ((status = target_init(txn, text, &t, error_r)) == PK_OK) {
-	r.target = t.text;
-	status = scan(txn, &t, 1, refuse_one, &r, error_r);
+        r.target = t.text;
+        status = scan(txn, &t, 1, refuse_one, &r, error_r);
     }
     pk_strlist_free(&t.domains);
     return status;
@@ -210,53 +220,57 @@ struct level {
 
 /* revalidate_one - resolve one referrer strictly; queue it for the next level */
 
-static int revalidate_one(const char *who, const struct pk_entry *ent, void *ctx)
+static int revalidate_one(const char *who, const struct pk_entry *ent,
+                          void *ctx)
 {
     struct level *lv = ctx;
     struct pk_resolution res;
-    int     status;
+    int status;
 
     if (pk_strlist_has(lv->visited, who))
-	return PK_OK;
-    if ((status = pk_resolve(lv->txn, who, PK_RESOLVE_STRICT, &res, lv->error_r)) != PK_OK)
-	return status;
+        return PK_OK;
+    if ((status = pk_resolve(lv->txn, who, PK_RESOLVE_STRICT, &res,
+                             lv->error_r)) != PK_OK)
+        return status;
     pk_resolve_free(&res);
     if ((status = pk_strlist_add(lv->visited, who)) != PK_OK)
-	return status;
+        return status;
     return pk_strlist_add(&lv->next, who);
 }
 
 /* pk_refs_revalidate - re-check everything that reaches a changed entry */
 
-int     pk_refs_revalidate(struct pk_txn *txn, const char *text,
-			           const char **error_r)
+int pk_refs_revalidate(struct pk_txn *txn, const char *text,
+                       const char **error_r)
 {
     struct pk_strlist visited = {0}, frontier = {0};
     struct target *targets = NULL;
     struct level lv = {.txn = txn, .visited = &visited, .error_r = error_r};
-    int     status;
+    int status;
 
-    if ((status = pk_strlist_add(&frontier, text)) != PK_OK
-	|| (status = pk_strlist_add(&visited, text)) != PK_OK)
-	goto done;
-    for (int depth = 0; frontier.count > 0 && depth <= PK_RESOLVE_MAX_DEPTH; depth++) {
-	if ((targets = calloc(frontier.count, sizeof(*targets))) == NULL) {
-	    status = PK_ENOMEM;
-	    goto done;
-	}
-	for (size_t i = 0; i < frontier.count && status == PK_OK; i++)
-	    status = target_init(txn, frontier.items[i], &targets[i], error_r);
-	if (status == PK_OK)
-	    status = scan(txn, targets, frontier.count, revalidate_one, &lv, error_r);
-	for (size_t i = 0; i < frontier.count; i++)
-	    pk_strlist_free(&targets[i].domains);
-	free(targets);
-	targets = NULL;
-	pk_strlist_free(&frontier);
-	frontier = lv.next;
-	memset(&lv.next, 0, sizeof(lv.next));
-	if (status != PK_OK)
-	    break;
+    if ((status = pk_strlist_add(&frontier, text)) != PK_OK ||
+        (status = pk_strlist_add(&visited, text)) != PK_OK)
+        goto done;
+    for (int depth = 0; frontier.count > 0 && depth <= PK_RESOLVE_MAX_DEPTH;
+         depth++) {
+        if ((targets = calloc(frontier.count, sizeof(*targets))) == NULL) {
+            status = PK_ENOMEM;
+            goto done;
+        }
+        for (size_t i = 0; i < frontier.count && status == PK_OK; i++)
+            status = target_init(txn, frontier.items[i], &targets[i], error_r);
+        if (status == PK_OK)
+            status = scan(txn, targets, frontier.count, revalidate_one, &lv,
+                          error_r);
+        for (size_t i = 0; i < frontier.count; i++)
+            pk_strlist_free(&targets[i].domains);
+        free(targets);
+        targets = NULL;
+        pk_strlist_free(&frontier);
+        frontier = lv.next;
+        memset(&lv.next, 0, sizeof(lv.next));
+        if (status != PK_OK)
+            break;
     }
 done:
     pk_strlist_free(&frontier);

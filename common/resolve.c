@@ -25,22 +25,22 @@
 #include "domain.h"
 #include "resolve.h"
 
-#define PK_RESOLVE_MAX_VISITS	(10 * PK_RESOLVE_MAX_DEST)
+#define PK_RESOLVE_MAX_VISITS (10 * PK_RESOLVE_MAX_DEST)
 
 struct walk {
     struct pk_txn *txn;
     unsigned flags;
     struct pk_resolution *res;
     const char *path[PK_RESOLVE_MAX_DEPTH + 2];
-    int     depth;
-    size_t  visits;
-    size_t  dest_alloc;
+    int depth;
+    size_t visits;
+    size_t dest_alloc;
     const char **error_r;
 };
 
 struct match {
     enum pk_kind kind;
-    struct pk_addr addr;		/* the entry that matched */
+    struct pk_addr addr; /* the entry that matched */
     struct pk_entry ent;
 };
 
@@ -50,11 +50,11 @@ static int expand(struct walk *, const struct pk_addr *);
 
 static void explain(struct walk *w, const char *fmt, ...)
 {
-    char    buf[PK_ADDR_MAX * 3];
+    char buf[PK_ADDR_MAX * 3];
     va_list ap;
 
     if (!(w->flags & PK_RESOLVE_EXPLAIN))
-	return;
+        return;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
@@ -64,15 +64,15 @@ static void explain(struct walk *w, const char *fmt, ...)
 /* addr_from_stored - split a stored, already normalized destination */
 
 static int addr_from_stored(const char *text, struct pk_addr *addr,
-			            const char **error_r)
+                            const char **error_r)
 {
     const char *at = strrchr(text, '@');
-    size_t  llen, dlen;
+    size_t llen, dlen;
 
-    if (at == NULL || (llen = at - text) > PK_LOCAL_MAX
-	|| (dlen = strlen(at + 1)) == 0 || dlen > PK_DOMAIN_MAX) {
-	*error_r = pk_error("a stored destination \"%.64s\" is corrupt", text);
-	return PK_ECORRUPT;
+    if (at == NULL || (llen = at - text) > PK_LOCAL_MAX ||
+        (dlen = strlen(at + 1)) == 0 || dlen > PK_DOMAIN_MAX) {
+        *error_r = pk_error("a stored destination \"%.64s\" is corrupt", text);
+        return PK_ECORRUPT;
     }
     memcpy(addr->local, text, llen);
     addr->local[llen] = 0;
@@ -83,13 +83,13 @@ static int addr_from_stored(const char *text, struct pk_addr *addr,
 /* try_entry - one exact lookup; PK_OK with the match filled in */
 
 static int try_entry(struct walk *w, const struct pk_addr *addr,
-		             struct match *m, enum pk_kind alias_kind)
+                     struct match *m, enum pk_kind alias_kind)
 {
-    int     status = pk_entry_lookup(w->txn, addr, &m->ent, w->error_r);
+    int status = pk_entry_lookup(w->txn, addr, &m->ent, w->error_r);
 
     if (status == PK_OK) {
-	m->addr = *addr;
-	m->kind = m->ent.type == PK_REC_ACCOUNT ? PK_KIND_ACCOUNT : alias_kind;
+        m->addr = *addr;
+        m->kind = m->ent.type == PK_REC_ACCOUNT ? PK_KIND_ACCOUNT : alias_kind;
     }
     return status;
 }
@@ -100,38 +100,40 @@ static int match(struct walk *w, const struct pk_addr *in, struct match *m)
 {
     struct pk_domain dom;
     struct pk_addr cur = *in, base;
-    char    delim = pk_txn_delimiter(w->txn);
-    int     status;
+    char delim = pk_txn_delimiter(w->txn);
+    int status;
 
     m->kind = PK_KIND_UNKNOWN;
     /* Step 1-2 first: an entry exists only in a domain of ours, so a hit
      * needs one lookup, and the domain is read only on the slower paths. */
-    if (in->local[0] != 0
-	&& (status = try_entry(w, &cur, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
-	return status;
+    if (in->local[0] != 0 &&
+        (status = try_entry(w, &cur, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
+        return status;
     status = pk_domain_lookup(w->txn, in->domain, &dom, w->error_r);
     if (status == PK_NOTFOUND) {
-	m->kind = PK_KIND_EXTERNAL;
-	return PK_OK;
+        m->kind = PK_KIND_EXTERNAL;
+        return PK_OK;
     }
     if (status != PK_OK)
-	return status;
-    if (in->local[0] == 0)			/* "@domain" itself */
-	return (status = try_entry(w, in, m, PK_KIND_CATCHALL)) == PK_NOTFOUND ? PK_OK : status;
+        return status;
+    if (in->local[0] == 0) /* "@domain" itself */
+        return (status = try_entry(w, in, m, PK_KIND_CATCHALL)) == PK_NOTFOUND
+                   ? PK_OK
+                   : status;
     if (dom.kind == PK_DOMAIN_ALIAS) {
-	snprintf(cur.domain, sizeof(cur.domain), "%s", dom.target);
-	explain(w, "%s is an alias domain of %s", in->domain, dom.target);
-	if ((status = try_entry(w, &cur, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
-	    return status;
+        snprintf(cur.domain, sizeof(cur.domain), "%s", dom.target);
+        explain(w, "%s is an alias domain of %s", in->domain, dom.target);
+        if ((status = try_entry(w, &cur, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
+            return status;
     }
     if (pk_addr_subaddress_base(&cur, delim, &base)) {
-	explain(w, "%s@%s has a subaddress; trying %s@%s", cur.local, cur.domain,
-		base.local, base.domain);
-	if ((status = try_entry(w, &base, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
-	    return status;
+        explain(w, "%s@%s has a subaddress; trying %s@%s", cur.local,
+                cur.domain, base.local, base.domain);
+        if ((status = try_entry(w, &base, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
+            return status;
     }
     if (w->flags & PK_RESOLVE_NO_CATCHALL)
-	return PK_OK;
+        return PK_OK;
     base = cur;
     base.local[0] = 0;
     status = try_entry(w, &base, m, PK_KIND_CATCHALL);
@@ -141,26 +143,26 @@ static int match(struct walk *w, const struct pk_addr *in, struct match *m)
 /* add_dest - append a final destination, once */
 
 static int add_dest(struct walk *w, const char *text, bool mailbox,
-		            enum pk_account_state state)
+                    enum pk_account_state state)
 {
     struct pk_resolution *res = w->res;
     struct pk_dest *d;
 
     for (size_t i = 0; i < res->dest_count; i++)
-	if (strcmp(res->dest[i].address, text) == 0)
-	    return PK_OK;
+        if (strcmp(res->dest[i].address, text) == 0)
+            return PK_OK;
     if (res->dest_count >= PK_RESOLVE_MAX_DEST) {
-	*w->error_r = pk_error("%s expands to more than %d destinations",
-			       res->address, PK_RESOLVE_MAX_DEST);
-	return PK_ELIMIT;
+        *w->error_r = pk_error("%s expands to more than %d destinations",
+                               res->address, PK_RESOLVE_MAX_DEST);
+        return PK_ELIMIT;
     }
     if (res->dest_count == w->dest_alloc) {
-	size_t  n = w->dest_alloc ? w->dest_alloc * 2 : 4;
+        size_t n = w->dest_alloc ? w->dest_alloc * 2 : 4;
 
-	if ((d = realloc(res->dest, n * sizeof(*d))) == NULL)
-	    return PK_ENOMEM;
-	res->dest = d;
-	w->dest_alloc = n;
+        if ((d = realloc(res->dest, n * sizeof(*d))) == NULL)
+            return PK_ENOMEM;
+        res->dest = d;
+        w->dest_alloc = n;
     }
     d = &res->dest[res->dest_count++];
     memcpy(d->address, text, strnlen(text, PK_ADDR_MAX) + 1);
@@ -175,29 +177,30 @@ static int add_dest(struct walk *w, const char *text, bool mailbox,
 static bool on_path(const struct walk *w, const char *text)
 {
     for (int i = 0; i < w->depth; i++)
-	if (strcmp(w->path[i], text) == 0)
-	    return true;
+        if (strcmp(w->path[i], text) == 0)
+            return true;
     return false;
 }
 
 /* expand_list - expand each destination of an alias or forward */
 
 static int expand_list(struct walk *w, const char *self,
-		               const struct pk_strlist *list)
+                       const struct pk_strlist *list)
 {
     struct pk_addr next;
-    int     status = PK_OK;
+    int status = PK_OK;
 
     if (w->depth >= PK_RESOLVE_MAX_DEPTH) {
-	*w->error_r = pk_error("aliases nest deeper than %d levels at %s",
-			       PK_RESOLVE_MAX_DEPTH, self);
-	return PK_ELIMIT;
+        *w->error_r = pk_error("aliases nest deeper than %d levels at %s",
+                               PK_RESOLVE_MAX_DEPTH, self);
+        return PK_ELIMIT;
     }
     w->path[w->depth++] = self;
     for (size_t i = 0; i < list->count && status == PK_OK; i++) {
-	explain(w, "%s delivers to %s", self, list->items[i]);
-	if ((status = addr_from_stored(list->items[i], &next, w->error_r)) == PK_OK)
-	    status = expand(w, &next);
+        explain(w, "%s delivers to %s", self, list->items[i]);
+        if ((status = addr_from_stored(list->items[i], &next, w->error_r)) ==
+            PK_OK)
+            status = expand(w, &next);
     }
     w->depth--;
     return status;
@@ -206,20 +209,20 @@ static int expand_list(struct walk *w, const char *self,
 /* expand_account - a mailbox, or where its forwarding sends mail */
 
 static int expand_account(struct walk *w, const char *text,
-			          const struct pk_account *acc)
+                          const struct pk_account *acc)
 {
-    int     status;
+    int status;
 
-    if (acc->forward.count == 0 || on_path(w, text)
-	|| (w->flags & PK_RESOLVE_NO_FORWARD)) {
-	explain(w, "%s is a mailbox (%s)", text, pk_state_name(acc->state));
-	return add_dest(w, text, true, acc->state);
+    if (acc->forward.count == 0 || on_path(w, text) ||
+        (w->flags & PK_RESOLVE_NO_FORWARD)) {
+        explain(w, "%s is a mailbox (%s)", text, pk_state_name(acc->state));
+        return add_dest(w, text, true, acc->state);
     }
     explain(w, "%s forwards%s", text, acc->keep_copy ? ", keeping a copy" : "");
     if ((status = expand_list(w, text, &acc->forward)) != PK_OK)
-	return status;
+        return status;
     if (acc->keep_copy)
-	return add_dest(w, text, true, acc->state);
+        return add_dest(w, text, true, acc->state);
     return PK_OK;
 }
 
@@ -227,38 +230,39 @@ static int expand_account(struct walk *w, const char *text,
 
 static int expand_match(struct walk *w, const char *text, struct match *m)
 {
-    char    mtext[PK_ADDR_MAX + 1];
-    int     status;
+    char mtext[PK_ADDR_MAX + 1];
+    int status;
 
     if (m->kind == PK_KIND_EXTERNAL) {
-	explain(w, "%s is outside: delivered as it is", text);
-	return add_dest(w, text, false, PK_STATE_ACTIVE);
+        explain(w, "%s is outside: delivered as it is", text);
+        return add_dest(w, text, false, PK_STATE_ACTIVE);
     }
     /* A destination that only the catch-all takes is a typo in waiting. */
-    if (m->kind == PK_KIND_CATCHALL && w->depth > 0
-	&& (w->flags & PK_RESOLVE_STRICT)) {
-	pk_entry_free(&m->ent);
-	*w->error_r = pk_error("%s is not an account or alias here "
-			       "(only the catch-all would take it)", text);
-	return PK_EINVAL;
+    if (m->kind == PK_KIND_CATCHALL && w->depth > 0 &&
+        (w->flags & PK_RESOLVE_STRICT)) {
+        pk_entry_free(&m->ent);
+        *w->error_r = pk_error("%s is not an account or alias here "
+                               "(only the catch-all would take it)",
+                               text);
+        return PK_EINVAL;
     }
     if (m->kind == PK_KIND_UNKNOWN) {
-	explain(w, "nothing matches %s", text);
-	if (!(w->flags & PK_RESOLVE_STRICT))
-	    return PK_OK;
-	*w->error_r = pk_error("%s is not an account or alias here", text);
-	return PK_EINVAL;
+        explain(w, "nothing matches %s", text);
+        if (!(w->flags & PK_RESOLVE_STRICT))
+            return PK_OK;
+        *w->error_r = pk_error("%s is not an account or alias here", text);
+        return PK_EINVAL;
     }
     pk_addr_format(&m->addr, mtext);
     if (m->kind == PK_KIND_ACCOUNT) {
-	status = expand_account(w, mtext, &m->ent.u.account);
+        status = expand_account(w, mtext, &m->ent.u.account);
     } else if (on_path(w, mtext)) {
-	*w->error_r = pk_error("alias loop: %s leads back to itself", mtext);
-	status = PK_ELIMIT;
+        *w->error_r = pk_error("alias loop: %s leads back to itself", mtext);
+        status = PK_ELIMIT;
     } else {
-	explain(w, "%s is %s", mtext, m->kind == PK_KIND_CATCHALL ?
-		"the catch-all" : "an alias");
-	status = expand_list(w, mtext, &m->ent.u.alias.dest);
+        explain(w, "%s is %s", mtext,
+                m->kind == PK_KIND_CATCHALL ? "the catch-all" : "an alias");
+        status = expand_list(w, mtext, &m->ent.u.alias.dest);
     }
     pk_entry_free(&m->ent);
     return status;
@@ -269,56 +273,58 @@ static int expand_match(struct walk *w, const char *text, struct match *m)
 static int expand(struct walk *w, const struct pk_addr *in)
 {
     struct match m;
-    char    text[PK_ADDR_MAX + 1];
-    int     status;
+    char text[PK_ADDR_MAX + 1];
+    int status;
 
     if (++w->visits > PK_RESOLVE_MAX_VISITS) {
-	*w->error_r = pk_error("%s expands through more than %d entries",
-			       w->res->address, PK_RESOLVE_MAX_VISITS);
-	return PK_ELIMIT;
+        *w->error_r = pk_error("%s expands through more than %d entries",
+                               w->res->address, PK_RESOLVE_MAX_VISITS);
+        return PK_ELIMIT;
     }
     pk_addr_format(in, text);
     if ((status = match(w, in, &m)) != PK_OK)
-	return status;
+        return status;
     return expand_match(w, text, &m);
 }
 
 /* pk_resolve - where mail for an address goes */
 
-int     pk_resolve(struct pk_txn *txn, const char *input, unsigned flags,
-		           struct pk_resolution *res, const char **error_r)
+int pk_resolve(struct pk_txn *txn, const char *input, unsigned flags,
+               struct pk_resolution *res, const char **error_r)
 {
-    struct walk w = {.txn = txn, .flags = flags, .res = res, .error_r = error_r};
+    struct walk w = {
+        .txn = txn, .flags = flags, .res = res, .error_r = error_r};
     struct pk_addr addr;
     struct match m;
-    int     status;
+    int status;
 
     memset(res, 0, sizeof(*res));
-    if ((status = pk_addr_parse(input, PK_ADDR_CATCHALL, &addr, error_r)) != PK_OK)
-	return status;
+    if ((status = pk_addr_parse(input, PK_ADDR_CATCHALL, &addr, error_r)) !=
+        PK_OK)
+        return status;
     pk_addr_format(&addr, res->address);
     if ((status = match(&w, &addr, &m)) != PK_OK) {
-	pk_resolve_free(res);
-	return status;
+        pk_resolve_free(res);
+        return status;
     }
     res->kind = m.kind;
     if (m.kind != PK_KIND_UNKNOWN && m.kind != PK_KIND_EXTERNAL)
-	pk_addr_format(&m.addr, res->matched);
+        pk_addr_format(&m.addr, res->matched);
     if (flags & PK_RESOLVE_TOP_ONLY) {
-	if (m.kind != PK_KIND_UNKNOWN && m.kind != PK_KIND_EXTERNAL)
-	    pk_entry_free(&m.ent);
+        if (m.kind != PK_KIND_UNKNOWN && m.kind != PK_KIND_EXTERNAL)
+            pk_entry_free(&m.ent);
     } else {
-	w.visits = 1;
-	status = expand_match(&w, res->address, &m);
+        w.visits = 1;
+        status = expand_match(&w, res->address, &m);
     }
     if (status != PK_OK)
-	pk_resolve_free(res);
+        pk_resolve_free(res);
     return status;
 }
 
 /* pk_resolve_free - release a resolution */
 
-void    pk_resolve_free(struct pk_resolution *res)
+void pk_resolve_free(struct pk_resolution *res)
 {
     free(res->dest);
     res->dest = NULL;
@@ -332,14 +338,14 @@ const char *pk_kind_name(enum pk_kind kind)
 {
     switch (kind) {
     case PK_KIND_ACCOUNT:
-	return "account";
+        return "account";
     case PK_KIND_ALIAS:
-	return "alias";
+        return "alias";
     case PK_KIND_CATCHALL:
-	return "catchall";
+        return "catchall";
     case PK_KIND_EXTERNAL:
-	return "external";
+        return "external";
     default:
-	return "unknown";
+        return "unknown";
     }
 }

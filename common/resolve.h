@@ -55,29 +55,29 @@ enum pk_kind {
 };
 
 /* pk_resolve() flags */
-#define PK_RESOLVE_EXPLAIN	(1 << 0)	/* fill in steps */
-#define PK_RESOLVE_NO_CATCHALL	(1 << 1)	/* skip step 5 */
-#define PK_RESOLVE_TOP_ONLY	(1 << 2)	/* match, do not expand */
-#define PK_RESOLVE_STRICT	(1 << 3)	/* unknown local destination: error */
-#define PK_RESOLVE_NO_FORWARD	(1 << 4)	/* an account is final */
+#define PK_RESOLVE_EXPLAIN (1 << 0)     /* fill in steps */
+#define PK_RESOLVE_NO_CATCHALL (1 << 1) /* skip step 5 */
+#define PK_RESOLVE_TOP_ONLY (1 << 2)    /* match, do not expand */
+#define PK_RESOLVE_STRICT (1 << 3)      /* unknown local destination: error */
+#define PK_RESOLVE_NO_FORWARD (1 << 4)  /* an account is final */
 
 struct pk_dest {
-    char    address[PK_ADDR_MAX + 1];
-    bool    mailbox;			/* an account of ours */
-    enum pk_account_state state;	/* mailboxes only */
+    char address[PK_ADDR_MAX + 1];
+    bool mailbox;                /* an account of ours */
+    enum pk_account_state state; /* mailboxes only */
 };
 
 struct pk_resolution {
-    char    address[PK_ADDR_MAX + 1];	/* the input, normalized */
+    char address[PK_ADDR_MAX + 1]; /* the input, normalized */
     enum pk_kind kind;
-    char    matched[PK_ADDR_MAX + 1];	/* the entry that matched */
+    char matched[PK_ADDR_MAX + 1]; /* the entry that matched */
     struct pk_dest *dest;
-    size_t  dest_count;
+    size_t dest_count;
     struct pk_strlist steps;
 };
 
 extern int pk_resolve(struct pk_txn *, const char *, unsigned,
-		              struct pk_resolution *, const char **);
+                      struct pk_resolution *, const char **);
 extern void pk_resolve_free(struct pk_resolution *);
 extern const char *pk_kind_name(enum pk_kind);
 

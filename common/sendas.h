@@ -30,12 +30,12 @@
 typedef int pk_sendas_iter_fn(const char *, const char *, void *);
 
 extern int pk_sendas_may(struct pk_txn *, const char *, const char *,
-			         const char **);
+                         const char **);
 extern int pk_sendas_grant(struct pk_txn *, const char *, const char *,
-			           const char **);
+                           const char **);
 extern int pk_sendas_revoke(struct pk_txn *, const char *, const char *,
-			            const char **);
-extern int pk_sendas_list(struct pk_txn *, const char *,
-			          pk_sendas_iter_fn *, void *, const char **);
+                            const char **);
+extern int pk_sendas_list(struct pk_txn *, const char *, pk_sendas_iter_fn *,
+                          void *, const char **);
 
 #endif

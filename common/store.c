@@ -38,44 +38,41 @@
 #include "record.h"
 #include "store.h"
 
-#define PK_MAP_INITIAL	((size_t) 256 << 20)
-#define PK_MAP_LIMIT	((size_t) 1 << 40)
-#define PK_MAX_READERS	1024
-#define PK_WRITE_TRIES	12
+#define PK_MAP_INITIAL ((size_t)256 << 20)
+#define PK_MAP_LIMIT ((size_t)1 << 40)
+#define PK_MAX_READERS 1024
+#define PK_WRITE_TRIES 12
 
 struct pk_txn {
     struct pk_store *store;
     MDB_txn *txn;
-    bool    write;
-    bool    cached;			/* the store's own reader */
-    bool    map_full;
+    bool write;
+    bool cached; /* the store's own reader */
+    bool map_full;
 };
 
 struct pk_store {
     MDB_env *env;
     MDB_dbi dbi[PK_DB_COUNT];
-    pid_t   pid;
+    pid_t pid;
     unsigned flags;
-    char    delimiter;
-    char    actor[128];
-    struct pk_txn reader;		/* reset between uses */
+    char delimiter;
+    char actor[128];
+    struct pk_txn reader; /* reset between uses */
     atomic_bool reader_busy;
-    atomic_int active;			/* live read transactions */
+    atomic_int active; /* live read transactions */
 };
 
 struct pk_cursor {
     MDB_cursor *cur;
     MDB_val prefix;
-    bool    started;
+    bool started;
 };
 
 static const char *const pk_db_names[PK_DB_COUNT] = {
-    [PK_DB_META] = "meta",
-    [PK_DB_DOMAINS] = "domains",
-    [PK_DB_ADDRESSES] = "addresses",
-    [PK_DB_SENDAS] = "sendas",
-    [PK_DB_DKIM] = "dkim",
-    [PK_DB_LOG] = "log",
+    [PK_DB_META] = "meta",           [PK_DB_DOMAINS] = "domains",
+    [PK_DB_ADDRESSES] = "addresses", [PK_DB_SENDAS] = "sendas",
+    [PK_DB_DKIM] = "dkim",           [PK_DB_LOG] = "log",
 };
 
 /* lmdb_status - map an LMDB error to a status and message */
@@ -84,7 +81,7 @@ static int lmdb_status(int rc, const char *what, const char **error_r)
 {
     *error_r = pk_error("database %s failed: %s", what, mdb_strerror(rc));
     return rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ? PK_ECORRUPT
-	: PK_ETEMP;
+                                                          : PK_ETEMP;
 }
 
 /* pk_store_dir - the database directory to use */
@@ -94,56 +91,57 @@ const char *pk_store_dir(const char *option)
     const char *env;
 
     if (option != NULL && *option != 0)
-	return option;
+        return option;
     if ((env = getenv(PK_STORE_ENV)) != NULL && *env != 0)
-	return env;
+        return env;
     return PK_STORE_DEFAULT_DIR;
 }
 
 /* pk_store_check_dir - an LMDB directory exists (or is made) and is private */
 
-int     pk_store_check_dir(const char *dir, unsigned flags, unsigned mode,
-			           const char **error_r)
+int pk_store_check_dir(const char *dir, unsigned flags, unsigned mode,
+                       const char **error_r)
 {
     struct stat st;
-    char    path[4096];
+    char path[4096];
 
     if (stat(dir, &st) < 0) {
-	if (errno == ENOENT && (flags & PK_STORE_CREATE)) {
-	    if (mkdir(dir, mode) < 0 && errno != EEXIST) {
-		*error_r = pk_error("cannot create %s: %s", dir, strerror(errno));
-		return PK_ECONFIG;
-	    }
-	    return PK_OK;
-	}
-	if (errno == ENOENT) {
-	    *error_r = pk_error("no database at %s", dir);
-	    return PK_NOTFOUND;
-	}
-	*error_r = pk_error("cannot access %s: %s", dir, strerror(errno));
-	return PK_ECONFIG;
+        if (errno == ENOENT && (flags & PK_STORE_CREATE)) {
+            if (mkdir(dir, mode) < 0 && errno != EEXIST) {
+                *error_r =
+                    pk_error("cannot create %s: %s", dir, strerror(errno));
+                return PK_ECONFIG;
+            }
+            return PK_OK;
+        }
+        if (errno == ENOENT) {
+            *error_r = pk_error("no database at %s", dir);
+            return PK_NOTFOUND;
+        }
+        *error_r = pk_error("cannot access %s: %s", dir, strerror(errno));
+        return PK_ECONFIG;
     }
     if (!S_ISDIR(st.st_mode)) {
-	*error_r = pk_error("%s is not a directory", dir);
-	return PK_ECONFIG;
+        *error_r = pk_error("%s is not a directory", dir);
+        return PK_ECONFIG;
     }
     if (st.st_mode & S_IRWXO) {
-	*error_r = pk_error("%s is accessible by other users (mode %03o); "
-			    "run chmod o-rwx on it", dir,
-			    (unsigned) st.st_mode & 0777);
-	return PK_ECONFIG;
+        *error_r = pk_error("%s is accessible by other users (mode %03o); "
+                            "run chmod o-rwx on it",
+                            dir, (unsigned)st.st_mode & 0777);
+        return PK_ECONFIG;
     }
-    if (snprintf(path, sizeof(path), "%s/data.mdb", dir) >= (int) sizeof(path)) {
-	*error_r = pk_error("directory name too long: %.64s...", dir);
-	return PK_ECONFIG;
+    if (snprintf(path, sizeof(path), "%s/data.mdb", dir) >= (int)sizeof(path)) {
+        *error_r = pk_error("directory name too long: %.64s...", dir);
+        return PK_ECONFIG;
     }
     if (!(flags & PK_STORE_CREATE) && access(path, F_OK) < 0) {
-	*error_r = pk_error("no database at %s", dir);
-	return PK_NOTFOUND;
+        *error_r = pk_error("no database at %s", dir);
+        return PK_NOTFOUND;
     }
     if (access(path, R_OK) < 0 && errno != ENOENT) {
-	*error_r = pk_error("cannot read %s: %s", path, strerror(errno));
-	return PK_ECONFIG;
+        *error_r = pk_error("cannot read %s: %s", path, strerror(errno));
+        return PK_ECONFIG;
     }
     return PK_OK;
 }
@@ -152,116 +150,120 @@ int     pk_store_check_dir(const char *dir, unsigned flags, unsigned mode,
 
 static int open_dbis(struct pk_store *store, const char **error_r)
 {
-    bool    create = store->flags & PK_STORE_CREATE;
+    bool create = store->flags & PK_STORE_CREATE;
     MDB_txn *txn;
     MDB_val key = {6, "schema"}, val;
     unsigned char ver[4];
     uint32_t schema = 0;
-    int     rc;
+    int rc;
 
     rc = mdb_txn_begin(store->env, NULL, create ? 0 : MDB_RDONLY, &txn);
     if (rc != 0)
-	return lmdb_status(rc, "open", error_r);
+        return lmdb_status(rc, "open", error_r);
     for (int i = 0; i < PK_DB_COUNT; i++) {
-	unsigned fl = (create ? MDB_CREATE : 0) | (i == PK_DB_SENDAS ? MDB_DUPSORT : 0);
+        unsigned fl =
+            (create ? MDB_CREATE : 0) | (i == PK_DB_SENDAS ? MDB_DUPSORT : 0);
 
-	if ((rc = mdb_dbi_open(txn, pk_db_names[i], fl, &store->dbi[i])) != 0) {
-	    mdb_txn_abort(txn);
-	    if (rc == MDB_NOTFOUND) {
-		*error_r = pk_error("not a postkontor database: no \"%s\" table",
-				    pk_db_names[i]);
-		return PK_ECONFIG;
-	    }
-	    return lmdb_status(rc, "open", error_r);
-	}
+        if ((rc = mdb_dbi_open(txn, pk_db_names[i], fl, &store->dbi[i])) != 0) {
+            mdb_txn_abort(txn);
+            if (rc == MDB_NOTFOUND) {
+                *error_r =
+                    pk_error("not a postkontor database: no \"%s\" table",
+                             pk_db_names[i]);
+                return PK_ECONFIG;
+            }
+            return lmdb_status(rc, "open", error_r);
+        }
     }
     rc = mdb_get(txn, store->dbi[PK_DB_META], &key, &val);
     if (rc == MDB_NOTFOUND && create) {
-	for (int i = 0; i < 4; i++)
-	    ver[i] = (unsigned char) (PK_SCHEMA_VERSION >> (8 * i));
-	val.mv_size = 4;
-	val.mv_data = ver;
-	rc = mdb_put(txn, store->dbi[PK_DB_META], &key, &val, 0);
-	schema = PK_SCHEMA_VERSION;
+        for (int i = 0; i < 4; i++)
+            ver[i] = (unsigned char)(PK_SCHEMA_VERSION >> (8 * i));
+        val.mv_size = 4;
+        val.mv_data = ver;
+        rc = mdb_put(txn, store->dbi[PK_DB_META], &key, &val, 0);
+        schema = PK_SCHEMA_VERSION;
     } else if (rc == 0 && val.mv_size == 4) {
-	for (int i = 0; i < 4; i++)
-	    schema |= (uint32_t) ((unsigned char *) val.mv_data)[i] << (8 * i);
+        for (int i = 0; i < 4; i++)
+            schema |= (uint32_t)((unsigned char *)val.mv_data)[i] << (8 * i);
     } else if (rc == 0 || rc == MDB_NOTFOUND) {
-	mdb_txn_abort(txn);
-	*error_r = pk_error("not a postkontor database: no schema version");
-	return PK_ECONFIG;
+        mdb_txn_abort(txn);
+        *error_r = pk_error("not a postkontor database: no schema version");
+        return PK_ECONFIG;
     }
     if (rc != 0) {
-	mdb_txn_abort(txn);
-	return lmdb_status(rc, "open", error_r);
+        mdb_txn_abort(txn);
+        return lmdb_status(rc, "open", error_r);
     }
     if (schema > PK_SCHEMA_VERSION) {
-	mdb_txn_abort(txn);
-	*error_r = pk_error("the database has schema version %u, newer than "
-			    "this postkontor understands (%u); upgrade postkontor",
-			    schema, PK_SCHEMA_VERSION);
-	return PK_EVERSION;
+        mdb_txn_abort(txn);
+        *error_r =
+            pk_error("the database has schema version %u, newer than "
+                     "this postkontor understands (%u); upgrade postkontor",
+                     schema, PK_SCHEMA_VERSION);
+        return PK_EVERSION;
     }
     key.mv_size = 9;
     key.mv_data = "delimiter";
-    if (mdb_get(txn, store->dbi[PK_DB_META], &key, &val) == 0 && val.mv_size == 1)
-	store->delimiter = *(char *) val.mv_data;
+    if (mdb_get(txn, store->dbi[PK_DB_META], &key, &val) == 0 &&
+        val.mv_size == 1)
+        store->delimiter = *(char *)val.mv_data;
     if ((rc = mdb_txn_commit(txn)) != 0)
-	return lmdb_status(rc, "open", error_r);
+        return lmdb_status(rc, "open", error_r);
     return PK_OK;
 }
 
 /* pk_store_open - open or create the environment */
 
-int     pk_store_open(const char *dir, unsigned flags, struct pk_store **store_r,
-		              const char **error_r)
+int pk_store_open(const char *dir, unsigned flags, struct pk_store **store_r,
+                  const char **error_r)
 {
     struct pk_store *store;
     unsigned envflags = MDB_NOTLS;
-    int     dead, rc, status;
+    int dead, rc, status;
 
     *store_r = NULL;
     status = pk_store_check_dir(dir, flags, 0750, error_r);
     if (status == PK_NOTFOUND) {
-	*error_r = pk_error("no database at %s (run postkontor init)", dir);
-	return PK_ECONFIG;
+        *error_r = pk_error("no database at %s (run postkontor init)", dir);
+        return PK_ECONFIG;
     }
     if (status != PK_OK)
-	return status;
+        return status;
     if ((store = calloc(1, sizeof(*store))) == NULL)
-	return PK_ENOMEM;
+        return PK_ENOMEM;
     store->pid = getpid();
     store->flags = flags;
     store->delimiter = '+';
     snprintf(store->actor, sizeof(store->actor), "unknown");
     if (flags & PK_STORE_READONLY)
-	envflags |= MDB_RDONLY;
+        envflags |= MDB_RDONLY;
     if (flags & PK_STORE_NOSYNC)
-	envflags |= MDB_NOSYNC;
-    if ((rc = mdb_env_create(&store->env)) != 0
-	|| (rc = mdb_env_set_maxdbs(store->env, PK_DB_COUNT + 2)) != 0
-	|| (rc = mdb_env_set_maxreaders(store->env, PK_MAX_READERS)) != 0
-	|| (rc = mdb_env_set_mapsize(store->env, PK_MAP_INITIAL)) != 0
-	|| (rc = mdb_env_open(store->env, dir, envflags, 0640)) != 0) {
-	*error_r = pk_error("cannot open the database in %s: %s", dir,
-			    mdb_strerror(rc));
-	pk_store_close(&store);
-	return rc == EACCES ? PK_ECONFIG : PK_ETEMP;
+        envflags |= MDB_NOSYNC;
+    if ((rc = mdb_env_create(&store->env)) != 0 ||
+        (rc = mdb_env_set_maxdbs(store->env, PK_DB_COUNT + 2)) != 0 ||
+        (rc = mdb_env_set_maxreaders(store->env, PK_MAX_READERS)) != 0 ||
+        (rc = mdb_env_set_mapsize(store->env, PK_MAP_INITIAL)) != 0 ||
+        (rc = mdb_env_open(store->env, dir, envflags, 0640)) != 0) {
+        *error_r = pk_error("cannot open the database in %s: %s", dir,
+                            mdb_strerror(rc));
+        pk_store_close(&store);
+        return rc == EACCES ? PK_ECONFIG : PK_ETEMP;
     }
     /* Readers (Dovecot's auth, the Postfix daemon) take reader slots in
      * the lock file: a database group may read data.mdb but must write
      * lock.mdb. */
     if (flags & PK_STORE_CREATE) {
-	char    lock[4096];
+        char lock[4096];
 
-	snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
-	(void) chmod(lock, 0660);
+        snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
+        (void)chmod(lock, 0660);
     }
     if (mdb_reader_check(store->env, &dead) == 0 && dead > 0)
-	pk_log(PK_LOG_INFO, "cleared %d stale reader slots in %s", dead, dir);
+        pk_log(PK_LOG_INFO, "cleared %d stale reader slots in %s", dead, dir);
     if ((status = open_dbis(store, error_r)) != PK_OK) {
-	pk_store_close(&store);
-	return status;
+        pk_store_close(&store);
+        return status;
     }
     *store_r = store;
     return PK_OK;
@@ -269,21 +271,21 @@ int     pk_store_open(const char *dir, unsigned flags, struct pk_store **store_r
 
 /* pk_store_close - close the environment */
 
-void    pk_store_close(struct pk_store **storep)
+void pk_store_close(struct pk_store **storep)
 {
     struct pk_store *store = *storep;
 
     if (store == NULL)
-	return;
+        return;
     /* After fork() the parent owns the environment; only forget it. */
     if (store->pid == getpid()) {
-	if (store->reader.txn != NULL)
-	    mdb_txn_abort(store->reader.txn);
-	if (store->env != NULL) {
-	    if (store->flags & PK_STORE_NOSYNC)
-		mdb_env_sync(store->env, 1);
-	    mdb_env_close(store->env);
-	}
+        if (store->reader.txn != NULL)
+            mdb_txn_abort(store->reader.txn);
+        if (store->env != NULL) {
+            if (store->flags & PK_STORE_NOSYNC)
+                mdb_env_sync(store->env, 1);
+            mdb_env_close(store->env);
+        }
     }
     free(store);
     *storep = NULL;
@@ -291,7 +293,7 @@ void    pk_store_close(struct pk_store **storep)
 
 /* pk_store_set_actor - who is making the changes, for the change log */
 
-void    pk_store_set_actor(struct pk_store *store, const char *actor)
+void pk_store_set_actor(struct pk_store *store, const char *actor)
 {
     snprintf(store->actor, sizeof(store->actor), "%s", actor);
 }
@@ -301,7 +303,7 @@ void    pk_store_set_actor(struct pk_store *store, const char *actor)
 static int same_process(struct pk_store *store, const char **error_r)
 {
     if (store->pid == getpid())
-	return PK_OK;
+        return PK_OK;
     *error_r = pk_error("database handle used after fork(); open it again");
     return PK_ECONFIG;
 }
@@ -310,59 +312,59 @@ static int same_process(struct pk_store *store, const char **error_r)
 
 static int begin(struct pk_store *store, unsigned flags, MDB_txn **txn_r)
 {
-    int     rc;
+    int rc;
 
     for (int tries = 0; tries < 3; tries++) {
-	rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
-	if (rc == MDB_MAP_RESIZED) {
-	    /* LMDB forbids resizing under a live transaction of ours. */
-	    if (atomic_load(&store->active) > 0)
-		break;
-	    mdb_env_set_mapsize(store->env, 0);
-	} else if (rc == MDB_READERS_FULL) {
-	    int     dead;
+        rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
+        if (rc == MDB_MAP_RESIZED) {
+            /* LMDB forbids resizing under a live transaction of ours. */
+            if (atomic_load(&store->active) > 0)
+                break;
+            mdb_env_set_mapsize(store->env, 0);
+        } else if (rc == MDB_READERS_FULL) {
+            int dead;
 
-	    mdb_reader_check(store->env, &dead);
-	} else {
-	    break;
-	}
+            mdb_reader_check(store->env, &dead);
+        } else {
+            break;
+        }
     }
     return rc;
 }
 
 /* pk_store_read - start a short read transaction */
 
-int     pk_store_read(struct pk_store *store, struct pk_txn **txn_r,
-		              const char **error_r)
+int pk_store_read(struct pk_store *store, struct pk_txn **txn_r,
+                  const char **error_r)
 {
     struct pk_txn *t;
-    int     rc, status;
+    int rc, status;
 
     *txn_r = NULL;
     if ((status = same_process(store, error_r)) != PK_OK)
-	return status;
+        return status;
     if (!atomic_exchange(&store->reader_busy, true)) {
-	t = &store->reader;
-	if (t->txn != NULL && (rc = mdb_txn_renew(t->txn)) != 0) {
-	    mdb_txn_abort(t->txn);
-	    t->txn = NULL;
-	}
-	if (t->txn == NULL && (rc = begin(store, MDB_RDONLY, &t->txn)) != 0) {
-	    t->txn = NULL;
-	    atomic_store(&store->reader_busy, false);
-	    return lmdb_status(rc, "read", error_r);
-	}
-	t->store = store;
-	t->cached = true;
-	atomic_fetch_add(&store->active, 1);
-	*txn_r = t;
-	return PK_OK;
+        t = &store->reader;
+        if (t->txn != NULL && (rc = mdb_txn_renew(t->txn)) != 0) {
+            mdb_txn_abort(t->txn);
+            t->txn = NULL;
+        }
+        if (t->txn == NULL && (rc = begin(store, MDB_RDONLY, &t->txn)) != 0) {
+            t->txn = NULL;
+            atomic_store(&store->reader_busy, false);
+            return lmdb_status(rc, "read", error_r);
+        }
+        t->store = store;
+        t->cached = true;
+        atomic_fetch_add(&store->active, 1);
+        *txn_r = t;
+        return PK_OK;
     }
     if ((t = calloc(1, sizeof(*t))) == NULL)
-	return PK_ENOMEM;
+        return PK_ENOMEM;
     if ((rc = begin(store, MDB_RDONLY, &t->txn)) != 0) {
-	free(t);
-	return lmdb_status(rc, "read", error_r);
+        free(t);
+        return lmdb_status(rc, "read", error_r);
     }
     t->store = store;
     atomic_fetch_add(&store->active, 1);
@@ -372,19 +374,19 @@ int     pk_store_read(struct pk_store *store, struct pk_txn **txn_r,
 
 /* pk_txn_end - end a read transaction */
 
-void    pk_txn_end(struct pk_txn **txnp)
+void pk_txn_end(struct pk_txn **txnp)
 {
     struct pk_txn *t = *txnp;
 
     if (t == NULL)
-	return;
+        return;
     atomic_fetch_sub(&t->store->active, 1);
     if (t->cached) {
-	mdb_txn_reset(t->txn);
-	atomic_store(&t->store->reader_busy, false);
+        mdb_txn_reset(t->txn);
+        atomic_store(&t->store->reader_busy, false);
     } else {
-	mdb_txn_abort(t->txn);
-	free(t);
+        mdb_txn_abort(t->txn);
+        free(t);
     }
     *txnp = NULL;
 }
@@ -394,96 +396,96 @@ void    pk_txn_end(struct pk_txn **txnp)
 static int grow_map(struct pk_store *store, const char **error_r)
 {
     MDB_envinfo info;
-    size_t  size;
-    int     rc;
+    size_t size;
+    int rc;
 
     if (atomic_load(&store->active) > 0) {
-	*error_r = pk_error("the database is full and cannot grow while this "
-			    "process holds a read transaction");
-	return PK_ETEMP;
+        *error_r = pk_error("the database is full and cannot grow while this "
+                            "process holds a read transaction");
+        return PK_ETEMP;
     }
     mdb_env_info(store->env, &info);
     size = info.me_mapsize * 2;
     if (size > PK_MAP_LIMIT) {
-	*error_r = pk_error("the database would grow beyond %zu GiB",
-			    (size_t) (PK_MAP_LIMIT >> 30));
-	return PK_ETEMP;
+        *error_r = pk_error("the database would grow beyond %zu GiB",
+                            (size_t)(PK_MAP_LIMIT >> 30));
+        return PK_ETEMP;
     }
     if ((rc = mdb_env_set_mapsize(store->env, size)) != 0)
-	return lmdb_status(rc, "resize", error_r);
+        return lmdb_status(rc, "resize", error_r);
     pk_log(PK_LOG_INFO, "database map grown to %zu MiB", size >> 20);
     return PK_OK;
 }
 
 /* pk_store_reserve - grow the map ahead of a bulk write */
 
-int     pk_store_reserve(struct pk_store *store, uint64_t bytes,
-			         const char **error_r)
+int pk_store_reserve(struct pk_store *store, uint64_t bytes,
+                     const char **error_r)
 {
     MDB_envinfo info;
     MDB_stat st;
     uint64_t used, want;
-    int     rc, status;
+    int rc, status;
 
     if ((status = same_process(store, error_r)) != PK_OK)
-	return status;
+        return status;
     if (atomic_load(&store->active) > 0) {
-	*error_r = pk_error("cannot grow the map under a read transaction");
-	return PK_ETEMP;
+        *error_r = pk_error("cannot grow the map under a read transaction");
+        return PK_ETEMP;
     }
     mdb_env_info(store->env, &info);
     mdb_env_stat(store->env, &st);
-    used = (uint64_t) (info.me_last_pgno + 1) * st.ms_psize;
+    used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
     want = used + bytes;
     if (want <= info.me_mapsize)
-	return PK_OK;
+        return PK_OK;
     if (want > PK_MAP_LIMIT) {
-	*error_r = pk_error("the database would grow beyond %zu GiB",
-			    (size_t) (PK_MAP_LIMIT >> 30));
-	return PK_ETEMP;
+        *error_r = pk_error("the database would grow beyond %zu GiB",
+                            (size_t)(PK_MAP_LIMIT >> 30));
+        return PK_ETEMP;
     }
     /* Whole MiB, so the size is a multiple of any page size. */
-    want = (want + (1 << 20) - 1) & ~(uint64_t) ((1 << 20) - 1);
+    want = (want + (1 << 20) - 1) & ~(uint64_t)((1 << 20) - 1);
     if ((rc = mdb_env_set_mapsize(store->env, want)) != 0)
-	return lmdb_status(rc, "resize", error_r);
+        return lmdb_status(rc, "resize", error_r);
     return PK_OK;
 }
 
 /* pk_store_write - run a function in one write transaction */
 
-int     pk_store_write(struct pk_store *store, pk_write_fn *fn, void *ctx,
-		               const char **error_r)
+int pk_store_write(struct pk_store *store, pk_write_fn *fn, void *ctx,
+                   const char **error_r)
 {
     struct pk_txn t;
-    int     rc, status;
+    int rc, status;
 
     if ((status = same_process(store, error_r)) != PK_OK)
-	return status;
+        return status;
     if (store->flags & PK_STORE_READONLY) {
-	*error_r = pk_error("the database was opened read-only");
-	return PK_ECONFIG;
+        *error_r = pk_error("the database was opened read-only");
+        return PK_ECONFIG;
     }
     for (int tries = 0; tries < PK_WRITE_TRIES; tries++) {
-	memset(&t, 0, sizeof(t));
-	t.store = store;
-	t.write = true;
-	if ((rc = begin(store, 0, &t.txn)) != 0)
-	    return lmdb_status(rc, "write", error_r);
-	status = fn(&t, ctx, error_r);
-	if (status == PK_OK && !t.map_full) {
-	    rc = mdb_txn_commit(t.txn);
-	    if (rc == 0)
-		return PK_OK;
-	    if (rc != MDB_MAP_FULL)
-		return lmdb_status(rc, "commit", error_r);
-	    t.map_full = true;
-	} else {
-	    mdb_txn_abort(t.txn);
-	}
-	if (!t.map_full)
-	    return status;
-	if ((status = grow_map(store, error_r)) != PK_OK)
-	    return status;
+        memset(&t, 0, sizeof(t));
+        t.store = store;
+        t.write = true;
+        if ((rc = begin(store, 0, &t.txn)) != 0)
+            return lmdb_status(rc, "write", error_r);
+        status = fn(&t, ctx, error_r);
+        if (status == PK_OK && !t.map_full) {
+            rc = mdb_txn_commit(t.txn);
+            if (rc == 0)
+                return PK_OK;
+            if (rc != MDB_MAP_FULL)
+                return lmdb_status(rc, "commit", error_r);
+            t.map_full = true;
+        } else {
+            mdb_txn_abort(t.txn);
+        }
+        if (!t.map_full)
+            return status;
+        if ((status = grow_map(store, error_r)) != PK_OK)
+            return status;
     }
     *error_r = pk_error("the database kept running out of space");
     return PK_ETEMP;
@@ -491,38 +493,39 @@ int     pk_store_write(struct pk_store *store, pk_write_fn *fn, void *ctx,
 
 /* pk_store_backup - hot, compacted copy into a new directory */
 
-int     pk_store_backup(struct pk_store *store, const char *dir,
-			        const char **error_r)
+int pk_store_backup(struct pk_store *store, const char *dir,
+                    const char **error_r)
 {
     struct stat st;
-    char    path[4096];
-    int     rc, status;
+    char path[4096];
+    int rc, status;
 
     if ((status = same_process(store, error_r)) != PK_OK)
-	return status;
+        return status;
     if (stat(dir, &st) < 0) {
-	if (errno != ENOENT || mkdir(dir, 0750) < 0) {
-	    *error_r = pk_error("cannot create %s: %s", dir, strerror(errno));
-	    return PK_ECONFIG;
-	}
+        if (errno != ENOENT || mkdir(dir, 0750) < 0) {
+            *error_r = pk_error("cannot create %s: %s", dir, strerror(errno));
+            return PK_ECONFIG;
+        }
     } else if (!S_ISDIR(st.st_mode)) {
-	*error_r = pk_error("%s is not a directory", dir);
-	return PK_ECONFIG;
+        *error_r = pk_error("%s is not a directory", dir);
+        return PK_ECONFIG;
     }
     snprintf(path, sizeof(path), "%s/data.mdb", dir);
     if (access(path, F_OK) == 0) {
-	*error_r = pk_error("%s already holds a database; "
-			    "back up into a new directory", dir);
-	return PK_EEXIST;
+        *error_r = pk_error("%s already holds a database; "
+                            "back up into a new directory",
+                            dir);
+        return PK_EEXIST;
     }
     if ((rc = mdb_env_copy2(store->env, dir, MDB_CP_COMPACT)) != 0)
-	return lmdb_status(rc, "backup", error_r);
+        return lmdb_status(rc, "backup", error_r);
     return PK_OK;
 }
 
 /* pk_txn_writable - is this a write transaction */
 
-bool    pk_txn_writable(const struct pk_txn *t)
+bool pk_txn_writable(const struct pk_txn *t)
 {
     return t->write;
 }
@@ -536,29 +539,28 @@ const char *pk_txn_actor(const struct pk_txn *t)
 
 /* pk_txn_delimiter - the subaddress delimiter */
 
-char    pk_txn_delimiter(const struct pk_txn *t)
+char pk_txn_delimiter(const struct pk_txn *t)
 {
     return t->store->delimiter;
 }
 
 /* pk_txn_get - look up one key */
 
-int     pk_txn_get(struct pk_txn *t, enum pk_db db, const void *key,
-		           size_t klen, const void **val_r, size_t *vlen_r,
-		           const char **error_r)
+int pk_txn_get(struct pk_txn *t, enum pk_db db, const void *key, size_t klen,
+               const void **val_r, size_t *vlen_r, const char **error_r)
 {
-    MDB_val k = {klen, (void *) key}, v;
-    int     rc;
+    MDB_val k = {klen, (void *)key}, v;
+    int rc;
 
     if (klen == 0 || klen > 511) {
-	*error_r = pk_error("invalid database key length %zu", klen);
-	return PK_EINVAL;
+        *error_r = pk_error("invalid database key length %zu", klen);
+        return PK_EINVAL;
     }
     rc = mdb_get(t->txn, t->store->dbi[db], &k, &v);
     if (rc == MDB_NOTFOUND)
-	return PK_NOTFOUND;
+        return PK_NOTFOUND;
     if (rc != 0)
-	return lmdb_status(rc, "lookup", error_r);
+        return lmdb_status(rc, "lookup", error_r);
     *val_r = v.mv_data;
     *vlen_r = v.mv_size;
     return PK_OK;
@@ -566,71 +568,69 @@ int     pk_txn_get(struct pk_txn *t, enum pk_db db, const void *key,
 
 /* pk_txn_put - store one pair */
 
-int     pk_txn_put(struct pk_txn *t, enum pk_db db, const void *key,
-		           size_t klen, const void *val, size_t vlen,
-		           unsigned flags, const char **error_r)
+int pk_txn_put(struct pk_txn *t, enum pk_db db, const void *key, size_t klen,
+               const void *val, size_t vlen, unsigned flags,
+               const char **error_r)
 {
-    MDB_val k = {klen, (void *) key}, v = {vlen, (void *) val};
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
     unsigned mflags = 0;
-    int     rc;
+    int rc;
 
     if (!t->write) {
-	*error_r = pk_error("write in a read transaction");
-	return PK_ECONFIG;
+        *error_r = pk_error("write in a read transaction");
+        return PK_ECONFIG;
     }
     if (flags & PK_PUT_NOOVERWRITE)
-	mflags |= (db == PK_DB_SENDAS ? MDB_NODUPDATA : MDB_NOOVERWRITE);
+        mflags |= (db == PK_DB_SENDAS ? MDB_NODUPDATA : MDB_NOOVERWRITE);
     if (flags & PK_PUT_APPEND)
-	mflags |= MDB_APPEND;
+        mflags |= MDB_APPEND;
     rc = mdb_put(t->txn, t->store->dbi[db], &k, &v, mflags);
     if (rc == MDB_KEYEXIST)
-	return PK_EEXIST;
+        return PK_EEXIST;
     if (rc == MDB_MAP_FULL)
-	t->map_full = true;
+        t->map_full = true;
     if (rc != 0)
-	return lmdb_status(rc, "update", error_r);
+        return lmdb_status(rc, "update", error_r);
     return PK_OK;
 }
 
 /* pk_txn_del - delete a key (or one duplicate value of it) */
 
-int     pk_txn_del(struct pk_txn *t, enum pk_db db, const void *key,
-		           size_t klen, const void *val, size_t vlen,
-		           const char **error_r)
+int pk_txn_del(struct pk_txn *t, enum pk_db db, const void *key, size_t klen,
+               const void *val, size_t vlen, const char **error_r)
 {
-    MDB_val k = {klen, (void *) key}, v = {vlen, (void *) val};
-    int     rc;
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    int rc;
 
     if (!t->write) {
-	*error_r = pk_error("write in a read transaction");
-	return PK_ECONFIG;
+        *error_r = pk_error("write in a read transaction");
+        return PK_ECONFIG;
     }
     rc = mdb_del(t->txn, t->store->dbi[db], &k, val ? &v : NULL);
     if (rc == MDB_NOTFOUND)
-	return PK_NOTFOUND;
+        return PK_NOTFOUND;
     if (rc == MDB_MAP_FULL)
-	t->map_full = true;
+        t->map_full = true;
     if (rc != 0)
-	return lmdb_status(rc, "delete", error_r);
+        return lmdb_status(rc, "delete", error_r);
     return PK_OK;
 }
 
 /* pk_cursor_open - iterate a database, optionally under a key prefix */
 
-int     pk_cursor_open(struct pk_txn *t, enum pk_db db, const void *prefix,
-		               size_t plen, struct pk_cursor **cur_r,
-		               const char **error_r)
+int pk_cursor_open(struct pk_txn *t, enum pk_db db, const void *prefix,
+                   size_t plen, struct pk_cursor **cur_r, const char **error_r)
 {
     struct pk_cursor *c;
-    int     rc;
+    int rc;
 
     if ((c = calloc(1, sizeof(*c))) == NULL)
-	return PK_ENOMEM;
+        return PK_ENOMEM;
     if ((rc = mdb_cursor_open(t->txn, t->store->dbi[db], &c->cur)) != 0) {
-	free(c);
-	return lmdb_status(rc, "cursor", error_r);
+        free(c);
+        return lmdb_status(rc, "cursor", error_r);
     }
-    c->prefix.mv_data = (void *) prefix;
+    c->prefix.mv_data = (void *)prefix;
     c->prefix.mv_size = prefix ? plen : 0;
     *cur_r = c;
     return PK_OK;
@@ -638,27 +638,27 @@ int     pk_cursor_open(struct pk_txn *t, enum pk_db db, const void *prefix,
 
 /* pk_cursor_next - the next pair under the prefix */
 
-int     pk_cursor_next(struct pk_cursor *c, const void **key_r, size_t *klen_r,
-		               const void **val_r, size_t *vlen_r,
-		               const char **error_r)
+int pk_cursor_next(struct pk_cursor *c, const void **key_r, size_t *klen_r,
+                   const void **val_r, size_t *vlen_r, const char **error_r)
 {
     MDB_val k, v;
-    int     rc;
+    int rc;
 
     if (!c->started && c->prefix.mv_size > 0) {
-	k = c->prefix;
-	rc = mdb_cursor_get(c->cur, &k, &v, MDB_SET_RANGE);
+        k = c->prefix;
+        rc = mdb_cursor_get(c->cur, &k, &v, MDB_SET_RANGE);
     } else {
-	rc = mdb_cursor_get(c->cur, &k, &v, c->started ? MDB_NEXT : MDB_FIRST);
+        rc = mdb_cursor_get(c->cur, &k, &v, c->started ? MDB_NEXT : MDB_FIRST);
     }
     c->started = true;
     if (rc == MDB_NOTFOUND)
-	return PK_NOTFOUND;
+        return PK_NOTFOUND;
     if (rc != 0)
-	return lmdb_status(rc, "scan", error_r);
-    if (c->prefix.mv_size > 0 && (k.mv_size < c->prefix.mv_size
-	    || memcmp(k.mv_data, c->prefix.mv_data, c->prefix.mv_size) != 0))
-	return PK_NOTFOUND;
+        return lmdb_status(rc, "scan", error_r);
+    if (c->prefix.mv_size > 0 &&
+        (k.mv_size < c->prefix.mv_size ||
+         memcmp(k.mv_data, c->prefix.mv_data, c->prefix.mv_size) != 0))
+        return PK_NOTFOUND;
     *key_r = k.mv_data;
     *klen_r = k.mv_size;
     *val_r = v.mv_data;
@@ -668,10 +668,10 @@ int     pk_cursor_next(struct pk_cursor *c, const void **key_r, size_t *klen_r,
 
 /* pk_cursor_close - release a cursor */
 
-void    pk_cursor_close(struct pk_cursor **cp)
+void pk_cursor_close(struct pk_cursor **cp)
 {
     if (*cp == NULL)
-	return;
+        return;
     mdb_cursor_close((*cp)->cur);
     free(*cp);
     *cp = NULL;
@@ -679,42 +679,42 @@ void    pk_cursor_close(struct pk_cursor **cp)
 
 /* pk_txn_has_pair - does a duplicate-sorted key hold this value */
 
-int     pk_txn_has_pair(struct pk_txn *t, enum pk_db db, const void *key,
-			        size_t klen, const void *val, size_t vlen,
-			        const char **error_r)
+int pk_txn_has_pair(struct pk_txn *t, enum pk_db db, const void *key,
+                    size_t klen, const void *val, size_t vlen,
+                    const char **error_r)
 {
     MDB_cursor *cur;
-    MDB_val k = {klen, (void *) key}, v = {vlen, (void *) val};
-    int     rc;
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    int rc;
 
     if ((rc = mdb_cursor_open(t->txn, t->store->dbi[db], &cur)) != 0)
-	return lmdb_status(rc, "cursor", error_r);
+        return lmdb_status(rc, "cursor", error_r);
     rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
     mdb_cursor_close(cur);
     if (rc == MDB_NOTFOUND)
-	return PK_NOTFOUND;
+        return PK_NOTFOUND;
     if (rc != 0)
-	return lmdb_status(rc, "lookup", error_r);
+        return lmdb_status(rc, "lookup", error_r);
     return PK_OK;
 }
 
 /* pk_txn_last - the last key of a database */
 
-int     pk_txn_last(struct pk_txn *t, enum pk_db db, const void **key_r,
-		            size_t *klen_r, const char **error_r)
+int pk_txn_last(struct pk_txn *t, enum pk_db db, const void **key_r,
+                size_t *klen_r, const char **error_r)
 {
     MDB_cursor *cur;
     MDB_val k, v;
-    int     rc;
+    int rc;
 
     if ((rc = mdb_cursor_open(t->txn, t->store->dbi[db], &cur)) != 0)
-	return lmdb_status(rc, "cursor", error_r);
+        return lmdb_status(rc, "cursor", error_r);
     rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
     mdb_cursor_close(cur);
     if (rc == MDB_NOTFOUND)
-	return PK_NOTFOUND;
+        return PK_NOTFOUND;
     if (rc != 0)
-	return lmdb_status(rc, "scan", error_r);
+        return lmdb_status(rc, "scan", error_r);
     *key_r = k.mv_data;
     *klen_r = k.mv_size;
     return PK_OK;
@@ -722,14 +722,14 @@ int     pk_txn_last(struct pk_txn *t, enum pk_db db, const void **key_r,
 
 /* pk_txn_count - number of entries in a database */
 
-int     pk_txn_count(struct pk_txn *t, enum pk_db db, size_t *count_r,
-		             const char **error_r)
+int pk_txn_count(struct pk_txn *t, enum pk_db db, size_t *count_r,
+                 const char **error_r)
 {
     MDB_stat st;
-    int     rc;
+    int rc;
 
     if ((rc = mdb_stat(t->txn, t->store->dbi[db], &st)) != 0)
-	return lmdb_status(rc, "stat", error_r);
+        return lmdb_status(rc, "stat", error_r);
     *count_r = st.ms_entries;
     return PK_OK;
 }

@@ -55,13 +55,13 @@
 
 #include "pk.h"
 
-#define PK_STORE_DEFAULT_DIR	"/var/lib/postkontor"
-#define PK_STORE_ENV		"POSTKONTOR_DB"
+#define PK_STORE_DEFAULT_DIR "/var/lib/postkontor"
+#define PK_STORE_ENV "POSTKONTOR_DB"
 
 /* pk_store_open() flags */
-#define PK_STORE_READONLY	(1 << 0)
-#define PK_STORE_CREATE		(1 << 1)
-#define PK_STORE_NOSYNC		(1 << 2)	/* bulk loads; sync at close */
+#define PK_STORE_READONLY (1 << 0)
+#define PK_STORE_CREATE (1 << 1)
+#define PK_STORE_NOSYNC (1 << 2) /* bulk loads; sync at close */
 
 enum pk_db {
     PK_DB_META,
@@ -81,12 +81,12 @@ typedef int pk_write_fn(struct pk_txn *, void *, const char **);
 extern const char *pk_store_dir(const char *);
 extern int pk_store_check_dir(const char *, unsigned, unsigned, const char **);
 extern int pk_store_open(const char *, unsigned, struct pk_store **,
-			         const char **);
+                         const char **);
 extern void pk_store_close(struct pk_store **);
 extern void pk_store_set_actor(struct pk_store *, const char *);
 extern int pk_store_read(struct pk_store *, struct pk_txn **, const char **);
 extern int pk_store_write(struct pk_store *, pk_write_fn *, void *,
-			          const char **);
+                          const char **);
 extern void pk_txn_end(struct pk_txn **);
 extern int pk_store_backup(struct pk_store *, const char *, const char **);
 extern int pk_store_reserve(struct pk_store *, uint64_t, const char **);
@@ -96,15 +96,15 @@ extern bool pk_txn_writable(const struct pk_txn *);
 extern const char *pk_txn_actor(const struct pk_txn *);
 extern char pk_txn_delimiter(const struct pk_txn *);
 extern int pk_txn_get(struct pk_txn *, enum pk_db, const void *, size_t,
-		              const void **, size_t *, const char **);
+                      const void **, size_t *, const char **);
 extern int pk_txn_put(struct pk_txn *, enum pk_db, const void *, size_t,
-		              const void *, size_t, unsigned, const char **);
+                      const void *, size_t, unsigned, const char **);
 extern int pk_txn_del(struct pk_txn *, enum pk_db, const void *, size_t,
-		              const void *, size_t, const char **);
+                      const void *, size_t, const char **);
 
 /* pk_txn_put() flags */
-#define PK_PUT_NOOVERWRITE	(1 << 0)	/* PK_EEXIST if present */
-#define PK_PUT_APPEND		(1 << 1)	/* keys arrive in order */
+#define PK_PUT_NOOVERWRITE (1 << 0) /* PK_EEXIST if present */
+#define PK_PUT_APPEND (1 << 1)      /* keys arrive in order */
 
 /*
  * A cursor over one database, optionally restricted to keys that start
@@ -115,18 +115,18 @@ extern int pk_txn_del(struct pk_txn *, enum pk_db, const void *, size_t,
 struct pk_cursor;
 
 extern int pk_cursor_open(struct pk_txn *, enum pk_db, const void *, size_t,
-			          struct pk_cursor **, const char **);
+                          struct pk_cursor **, const char **);
 extern int pk_cursor_next(struct pk_cursor *, const void **, size_t *,
-			          const void **, size_t *, const char **);
+                          const void **, size_t *, const char **);
 extern void pk_cursor_close(struct pk_cursor **);
 
 /* pk_txn_has_pair - PK_OK if a MDB_DUPSORT key holds this value */
 extern int pk_txn_has_pair(struct pk_txn *, enum pk_db, const void *, size_t,
-			           const void *, size_t, const char **);
+                           const void *, size_t, const char **);
 
 /* pk_txn_last - the last key of a database; PK_NOTFOUND if empty */
 extern int pk_txn_last(struct pk_txn *, enum pk_db, const void **, size_t *,
-		               const char **);
+                       const char **);
 
 /* Statistics for "check" and benchmarks. */
 extern int pk_txn_count(struct pk_txn *, enum pk_db, size_t *, const char **);

@@ -55,15 +55,15 @@
 #include "ldapmap.h"
 #include "store.h"
 
-#define PK_SYNC_UUID_LEN	16
-#define PK_SYNC_CSN_LEN		40
+#define PK_SYNC_UUID_LEN 16
+#define PK_SYNC_CSN_LEN 40
 /* CSNs in one cookie: one per server ID of the cluster. */
-#define PK_SYNC_CSN_MAX		64
-#define PK_SYNC_COOKIE_MAX	(PK_SYNC_CSN_MAX * (PK_SYNC_CSN_LEN + 1) + 16)
+#define PK_SYNC_CSN_MAX 64
+#define PK_SYNC_COOKIE_MAX (PK_SYNC_CSN_MAX * (PK_SYNC_CSN_LEN + 1) + 16)
 
 enum pk_sync_op {
-    PK_SYNC_PUT,			/* add or modify: obj is set */
-    PK_SYNC_DELETE,			/* by UUID only */
+    PK_SYNC_PUT,    /* add or modify: obj is set */
+    PK_SYNC_DELETE, /* by UUID only */
 };
 
 struct pk_sync_change {
@@ -74,43 +74,43 @@ struct pk_sync_change {
 
 struct pk_sync_batch {
     const struct pk_sync_change *changes;
-    size_t  count;
-    const char *cookie;			/* NULL: no new cookie */
+    size_t count;
+    const char *cookie; /* NULL: no new cookie */
     /* End of a present phase: every mapped UUID not in this sorted set
      * (memcmp order) is deleted. */
-    bool    present_end;
+    bool present_end;
     const unsigned char (*present)[PK_SYNC_UUID_LEN];
-    size_t  npresent;
+    size_t npresent;
 };
 
 struct pk_sync_stats {
-    size_t  put;
-    size_t  deleted;			/* deletes and present-phase removals */
-    size_t  unknown;			/* deletes of UUIDs we never had */
+    size_t put;
+    size_t deleted; /* deletes and present-phase removals */
+    size_t unknown; /* deletes of UUIDs we never had */
 };
 
 struct pk_sync_position {
     unsigned sid;
-    char    csn[PK_SYNC_CSN_LEN + 1];
+    char csn[PK_SYNC_CSN_LEN + 1];
 };
 
 struct pk_sync_heartbeat {
-    char    name[PK_ADDR_MAX + 1];
-    uint64_t written_us;		/* by the provider */
-    uint64_t applied_us;		/* here */
+    char name[PK_ADDR_MAX + 1];
+    uint64_t written_us; /* by the provider */
+    uint64_t applied_us; /* here */
 };
 
 typedef int pk_sync_csn_fn(unsigned, const char *, void *);
 
 extern int pk_syncapply(struct pk_store *, const struct pk_sync_batch *,
-			        struct pk_sync_stats *, const char **);
+                        struct pk_sync_stats *, const char **);
 extern bool pk_sync_csn_ok(const char *, size_t);
 extern int pk_sync_csn_time(const char *, uint64_t *);
 extern int pk_sync_cookie_parse(const char *, pk_sync_csn_fn *, void *,
-				        const char **);
+                                const char **);
 extern int pk_sync_cookie(struct pk_txn *, char *, size_t, const char **);
 extern int pk_sync_state(struct pk_txn *, struct pk_sync_position *, size_t,
-			         size_t *, struct pk_sync_heartbeat *, size_t,
-			         size_t *, const char **);
+                         size_t *, struct pk_sync_heartbeat *, size_t, size_t *,
+                         const char **);
 
 #endif

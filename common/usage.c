@@ -70,16 +70,16 @@
 #include "store.h"
 #include "usage.h"
 
-#define PK_USAGE_VERSION	1
-#define PK_USAGE_LEN		(2 + 4 * 8)
-#define PK_USAGE_MAP_INITIAL	((size_t) 64 << 20)
-#define PK_USAGE_MAP_LIMIT	((size_t) 16 << 30)
-#define PK_USAGE_MAX_READERS	1024
+#define PK_USAGE_VERSION 1
+#define PK_USAGE_LEN (2 + 4 * 8)
+#define PK_USAGE_MAP_INITIAL ((size_t)64 << 20)
+#define PK_USAGE_MAP_LIMIT ((size_t)16 << 30)
+#define PK_USAGE_MAX_READERS 1024
 
 struct pk_usage_store {
     MDB_env *env;
     MDB_dbi dbi;
-    pid_t   pid;
+    pid_t pid;
 };
 
 /* usage_lmdb - map an LMDB error to a status and message */
@@ -88,74 +88,75 @@ static int usage_lmdb(int rc, const char *what, const char **error_r)
 {
     *error_r = pk_error("usage database %s failed: %s", what, mdb_strerror(rc));
     return rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ? PK_ECORRUPT
-	: PK_ETEMP;
+                                                          : PK_ETEMP;
 }
 
 /* pk_usage_dir - "<dbdir>/usage" */
 
 const char *pk_usage_dir(const char *dbdir, char *buf, size_t len)
 {
-    int     n = snprintf(buf, len, "%s/usage", dbdir);
+    int n = snprintf(buf, len, "%s/usage", dbdir);
 
-    return n < 0 || (size_t) n >= len ? NULL : buf;
+    return n < 0 || (size_t)n >= len ? NULL : buf;
 }
 
 /* usage_check_dir - the store's directory rule, with usage's wording */
 
 static int usage_check_dir(const char *dir, unsigned flags,
-			           const char **error_r)
+                           const char **error_r)
 {
-    int     status = pk_store_check_dir(dir, flags, 0770, error_r);
+    int status = pk_store_check_dir(dir, flags, 0770, error_r);
 
     if (status == PK_NOTFOUND)
-	*error_r = pk_error("no usage recorded in %s", dir);
+        *error_r = pk_error("no usage recorded in %s", dir);
     return status;
 }
 
 /* pk_usage_open - open or create the usage environment */
 
-int     pk_usage_open(const char *dir, unsigned flags,
-		              struct pk_usage_store **store_r, const char **error_r)
+int pk_usage_open(const char *dir, unsigned flags,
+                  struct pk_usage_store **store_r, const char **error_r)
 {
     struct pk_usage_store *store;
     unsigned envflags = MDB_NOTLS | MDB_NOMETASYNC;
     MDB_txn *txn;
-    int     dead, rc, status;
-    mode_t  old_mask;
+    int dead, rc, status;
+    mode_t old_mask;
 
     *store_r = NULL;
     if ((status = usage_check_dir(dir, flags, error_r)) != PK_OK)
-	return status;
+        return status;
     if ((store = calloc(1, sizeof(*store))) == NULL)
-	return PK_ENOMEM;
+        return PK_ENOMEM;
     store->pid = getpid();
     if (flags & PK_STORE_READONLY)
-	envflags |= MDB_RDONLY;
-    if ((rc = mdb_env_create(&store->env)) != 0
-	|| (rc = mdb_env_set_maxreaders(store->env, PK_USAGE_MAX_READERS)) != 0
-	|| (rc = mdb_env_set_mapsize(store->env, PK_USAGE_MAP_INITIAL)) != 0) {
-	status = usage_lmdb(rc, "setup", error_r);
-	pk_usage_close(&store);
-	return status;
+        envflags |= MDB_RDONLY;
+    if ((rc = mdb_env_create(&store->env)) != 0 ||
+        (rc = mdb_env_set_maxreaders(store->env, PK_USAGE_MAX_READERS)) != 0 ||
+        (rc = mdb_env_set_mapsize(store->env, PK_USAGE_MAP_INITIAL)) != 0) {
+        status = usage_lmdb(rc, "setup", error_r);
+        pk_usage_close(&store);
+        return status;
     }
     /* Group-writable files, whatever the mail process's umask. */
     old_mask = umask(007);
     rc = mdb_env_open(store->env, dir, envflags, 0660);
     umask(old_mask);
     if (rc != 0) {
-	*error_r = pk_error("cannot open the usage database in %s: %s", dir,
-			    mdb_strerror(rc));
-	pk_usage_close(&store);
-	return rc == EACCES ? PK_ECONFIG : PK_ETEMP;
+        *error_r = pk_error("cannot open the usage database in %s: %s", dir,
+                            mdb_strerror(rc));
+        pk_usage_close(&store);
+        return rc == EACCES ? PK_ECONFIG : PK_ETEMP;
     }
     if (mdb_reader_check(store->env, &dead) == 0 && dead > 0)
-	pk_log(PK_LOG_INFO, "cleared %d stale reader slots in %s", dead, dir);
-    if ((rc = mdb_txn_begin(store->env, NULL, envflags & MDB_RDONLY, &txn)) != 0
-	|| (rc = mdb_dbi_open(txn, NULL, 0, &store->dbi)) != 0
-	|| (rc = mdb_txn_commit(txn)) != 0) {
-	status = usage_lmdb(rc, "open", error_r);
-	pk_usage_close(&store);
-	return status;
+        pk_log(PK_LOG_INFO, "cleared %d stale reader slots in %s", dead, dir);
+    if ((rc = mdb_txn_begin(store->env, NULL, envflags & MDB_RDONLY, &txn)) !=
+            0 ||
+        (rc = mdb_dbi_open(txn, NULL, 0, &store->dbi)) != 0 ||
+        (rc = mdb_txn_commit(txn)) != 0) {
+        status = usage_lmdb(rc, "open", error_r);
+        pk_usage_close(&store);
+        return status;
     }
     *store_r = store;
     return PK_OK;
@@ -163,15 +164,15 @@ int     pk_usage_open(const char *dir, unsigned flags,
 
 /* pk_usage_close - close the environment */
 
-void    pk_usage_close(struct pk_usage_store **storep)
+void pk_usage_close(struct pk_usage_store **storep)
 {
     struct pk_usage_store *store = *storep;
 
     if (store == NULL)
-	return;
+        return;
     /* After fork() the parent owns the environment; only forget it. */
     if (store->env != NULL && store->pid == getpid())
-	mdb_env_close(store->env);
+        mdb_env_close(store->env);
     free(store);
     *storep = NULL;
 }
@@ -179,24 +180,24 @@ void    pk_usage_close(struct pk_usage_store **storep)
 /* usage_begin - a transaction in this process, adopting a grown map */
 
 static int usage_begin(struct pk_usage_store *store, unsigned flags,
-		               MDB_txn **txn_r, const char **error_r)
+                       MDB_txn **txn_r, const char **error_r)
 {
-    int     rc;
+    int rc;
 
     if (store->pid != getpid()) {
-	*error_r = pk_error("usage database handle used after fork(); "
-			    "open it again");
-	return PK_ECONFIG;
+        *error_r = pk_error("usage database handle used after fork(); "
+                            "open it again");
+        return PK_ECONFIG;
     }
     rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
     if (rc == MDB_MAP_RESIZED) {
-	mdb_env_set_mapsize(store->env, 0);
-	rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
+        mdb_env_set_mapsize(store->env, 0);
+        rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
     } else if (rc == MDB_READERS_FULL) {
-	int     dead;
+        int dead;
 
-	mdb_reader_check(store->env, &dead);
-	rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
+        mdb_reader_check(store->env, &dead);
+        rc = mdb_txn_begin(store->env, NULL, flags, txn_r);
     }
     return rc == 0 ? PK_OK : usage_lmdb(rc, "transaction", error_r);
 }
@@ -204,13 +205,13 @@ static int usage_begin(struct pk_usage_store *store, unsigned flags,
 /* usage_key - the address key, or PK_EINVAL */
 
 static int usage_key(const char *address, char key[PK_KEY_MAX], size_t *len_r,
-		             const char **error_r)
+                     const char **error_r)
 {
     struct pk_addr addr;
-    int     status;
+    int status;
 
     if ((status = pk_addr_parse(address, 0, &addr, error_r)) != PK_OK)
-	return status;
+        return status;
     *len_r = pk_addr_key(&addr, key);
     return PK_OK;
 }
@@ -220,7 +221,7 @@ static int usage_key(const char *address, char key[PK_KEY_MAX], size_t *len_r,
 static unsigned char *put_u64(unsigned char *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++)
-	*p++ = (unsigned char) (v >> (8 * i));
+        *p++ = (unsigned char)(v >> (8 * i));
     return p;
 }
 
@@ -230,29 +231,30 @@ static const unsigned char *get_u64(const unsigned char *p, uint64_t *v)
 {
     *v = 0;
     for (int i = 0; i < 8; i++)
-	*v |= (uint64_t) p[i] << (8 * i);
+        *v |= (uint64_t)p[i] << (8 * i);
     return p + 8;
 }
 
 /* usage_decode - one stored value to a struct */
 
 static int usage_decode(const MDB_val *val, struct pk_usage *usage,
-			        const char **error_r)
+                        const char **error_r)
 {
     const unsigned char *p = val->mv_data;
 
     if (val->mv_size < 2 || p[0] != PK_REC_USAGE) {
-	*error_r = pk_error("a usage record is corrupt");
-	return PK_ECORRUPT;
+        *error_r = pk_error("a usage record is corrupt");
+        return PK_ECORRUPT;
     }
     if (p[1] > PK_USAGE_VERSION) {
-	*error_r = pk_error("a usage record has version %u, newer than this "
-			    "postkontor understands", p[1]);
-	return PK_EVERSION;
+        *error_r = pk_error("a usage record has version %u, newer than this "
+                            "postkontor understands",
+                            p[1]);
+        return PK_EVERSION;
     }
     if (p[1] != PK_USAGE_VERSION || val->mv_size != PK_USAGE_LEN) {
-	*error_r = pk_error("a usage record is corrupt");
-	return PK_ECORRUPT;
+        *error_r = pk_error("a usage record is corrupt");
+        return PK_ECORRUPT;
     }
     p = get_u64(p + 2, &usage->bytes);
     p = get_u64(p, &usage->messages);
@@ -263,29 +265,29 @@ static int usage_decode(const MDB_val *val, struct pk_usage *usage,
 
 /* pk_usage_get - what is recorded for an address */
 
-int     pk_usage_get(struct pk_usage_store *store, const char *address,
-		             struct pk_usage *usage_r, const char **error_r)
+int pk_usage_get(struct pk_usage_store *store, const char *address,
+                 struct pk_usage *usage_r, const char **error_r)
 {
-    char    key[PK_KEY_MAX];
+    char key[PK_KEY_MAX];
     MDB_val k, v;
     MDB_txn *txn;
-    size_t  klen;
-    int     rc, status;
+    size_t klen;
+    int rc, status;
 
     if ((status = usage_key(address, key, &klen, error_r)) != PK_OK)
-	return status;
+        return status;
     if ((status = usage_begin(store, MDB_RDONLY, &txn, error_r)) != PK_OK)
-	return status;
+        return status;
     k.mv_size = klen;
     k.mv_data = key;
     rc = mdb_get(txn, store->dbi, &k, &v);
     if (rc == MDB_NOTFOUND) {
-	*error_r = pk_error("no usage recorded for %s", address);
-	status = PK_NOTFOUND;
+        *error_r = pk_error("no usage recorded for %s", address);
+        status = PK_NOTFOUND;
     } else if (rc != 0) {
-	status = usage_lmdb(rc, "read", error_r);
+        status = usage_lmdb(rc, "read", error_r);
     } else {
-	status = usage_decode(&v, usage_r, error_r);
+        status = usage_decode(&v, usage_r, error_r);
     }
     mdb_txn_abort(txn);
     return status;
@@ -299,57 +301,57 @@ enum usage_field {
 /* usage_update - read, change one part, write back, in one transaction */
 
 static int usage_update(struct pk_usage_store *store, const char *address,
-			        enum usage_field field, uint64_t a, uint64_t b,
-			        const char **error_r)
+                        enum usage_field field, uint64_t a, uint64_t b,
+                        const char **error_r)
 {
     struct pk_usage u = {0};
     unsigned char buf[PK_USAGE_LEN], *p;
-    char    key[PK_KEY_MAX];
+    char key[PK_KEY_MAX];
     MDB_val k, v;
     MDB_txn *txn;
     MDB_envinfo info;
-    size_t  klen;
-    int     rc, status;
+    size_t klen;
+    int rc, status;
 
     if ((status = usage_key(address, key, &klen, error_r)) != PK_OK)
-	return status;
+        return status;
     for (;;) {
-	if ((status = usage_begin(store, 0, &txn, error_r)) != PK_OK)
-	    return status;
-	k.mv_size = klen;
-	k.mv_data = key;
-	rc = mdb_get(txn, store->dbi, &k, &v);
-	/* A damaged record is replaced: it is only counted again. */
-	if (rc == 0 && usage_decode(&v, &u, error_r) != PK_OK)
-	    memset(&u, 0, sizeof(u));
-	else if (rc != 0 && rc != MDB_NOTFOUND)
-	    break;
-	if (field == USAGE_QUOTA) {
-	    u.bytes = a;
-	    u.messages = b;
-	    u.updated = (uint64_t) time(NULL);
-	} else {
-	    u.last_login = a;
-	}
-	buf[0] = PK_REC_USAGE;
-	buf[1] = PK_USAGE_VERSION;
-	p = put_u64(buf + 2, u.bytes);
-	p = put_u64(p, u.messages);
-	p = put_u64(p, u.last_login);
-	put_u64(p, u.updated);
-	v.mv_size = sizeof(buf);
-	v.mv_data = buf;
-	if ((rc = mdb_put(txn, store->dbi, &k, &v, 0)) != 0)
-	    mdb_txn_abort(txn);
-	else if ((rc = mdb_txn_commit(txn)) == 0)	/* frees txn either way */
-	    return PK_OK;
-	if (rc != MDB_MAP_FULL)
-	    return usage_lmdb(rc, "write", error_r);
-	mdb_env_info(store->env, &info);
-	if (info.me_mapsize * 2 > PK_USAGE_MAP_LIMIT)
-	    return usage_lmdb(rc, "write", error_r);
-	if ((rc = mdb_env_set_mapsize(store->env, info.me_mapsize * 2)) != 0)
-	    return usage_lmdb(rc, "resize", error_r);
+        if ((status = usage_begin(store, 0, &txn, error_r)) != PK_OK)
+            return status;
+        k.mv_size = klen;
+        k.mv_data = key;
+        rc = mdb_get(txn, store->dbi, &k, &v);
+        /* A damaged record is replaced: it is only counted again. */
+        if (rc == 0 && usage_decode(&v, &u, error_r) != PK_OK)
+            memset(&u, 0, sizeof(u));
+        else if (rc != 0 && rc != MDB_NOTFOUND)
+            break;
+        if (field == USAGE_QUOTA) {
+            u.bytes = a;
+            u.messages = b;
+            u.updated = (uint64_t)time(NULL);
+        } else {
+            u.last_login = a;
+        }
+        buf[0] = PK_REC_USAGE;
+        buf[1] = PK_USAGE_VERSION;
+        p = put_u64(buf + 2, u.bytes);
+        p = put_u64(p, u.messages);
+        p = put_u64(p, u.last_login);
+        put_u64(p, u.updated);
+        v.mv_size = sizeof(buf);
+        v.mv_data = buf;
+        if ((rc = mdb_put(txn, store->dbi, &k, &v, 0)) != 0)
+            mdb_txn_abort(txn);
+        else if ((rc = mdb_txn_commit(txn)) == 0) /* frees txn either way */
+            return PK_OK;
+        if (rc != MDB_MAP_FULL)
+            return usage_lmdb(rc, "write", error_r);
+        mdb_env_info(store->env, &info);
+        if (info.me_mapsize * 2 > PK_USAGE_MAP_LIMIT)
+            return usage_lmdb(rc, "write", error_r);
+        if ((rc = mdb_env_set_mapsize(store->env, info.me_mapsize * 2)) != 0)
+            return usage_lmdb(rc, "resize", error_r);
     }
     mdb_txn_abort(txn);
     return usage_lmdb(rc, "read", error_r);
@@ -357,17 +359,16 @@ static int usage_update(struct pk_usage_store *store, const char *address,
 
 /* pk_usage_set_quota - record the bytes and messages counts */
 
-int     pk_usage_set_quota(struct pk_usage_store *store, const char *address,
-			           uint64_t bytes, uint64_t messages,
-			           const char **error_r)
+int pk_usage_set_quota(struct pk_usage_store *store, const char *address,
+                       uint64_t bytes, uint64_t messages, const char **error_r)
 {
     return usage_update(store, address, USAGE_QUOTA, bytes, messages, error_r);
 }
 
 /* pk_usage_set_login - record the last login time */
 
-int     pk_usage_set_login(struct pk_usage_store *store, const char *address,
-			           uint64_t when, const char **error_r)
+int pk_usage_set_login(struct pk_usage_store *store, const char *address,
+                       uint64_t when, const char **error_r)
 {
     return usage_update(store, address, USAGE_LOGIN, when, 0, error_r);
 }

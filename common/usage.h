@@ -33,7 +33,7 @@
 
 #include "pk.h"
 
-#define PK_REC_USAGE	5
+#define PK_REC_USAGE 5
 
 struct pk_usage_store;
 
@@ -46,13 +46,13 @@ struct pk_usage {
 
 extern const char *pk_usage_dir(const char *, char *, size_t);
 extern int pk_usage_open(const char *, unsigned, struct pk_usage_store **,
-			         const char **);
+                         const char **);
 extern void pk_usage_close(struct pk_usage_store **);
 extern int pk_usage_get(struct pk_usage_store *, const char *,
-			        struct pk_usage *, const char **);
-extern int pk_usage_set_quota(struct pk_usage_store *, const char *,
-			              uint64_t, uint64_t, const char **);
-extern int pk_usage_set_login(struct pk_usage_store *, const char *,
-			              uint64_t, const char **);
+                        struct pk_usage *, const char **);
+extern int pk_usage_set_quota(struct pk_usage_store *, const char *, uint64_t,
+                              uint64_t, const char **);
+extern int pk_usage_set_login(struct pk_usage_store *, const char *, uint64_t,
+                              const char **);
 
 #endif

@@ -25,16 +25,16 @@
 
 struct pk_dovecot_db {
     struct pk_dovecot_db *next;
-    char   *dir;
-    char   *data_path;			/* dir/data.mdb */
-    int     refcount;
+    char *dir;
+    char *data_path; /* dir/data.mdb */
+    int refcount;
     struct pk_store *store;
-    dev_t   dev;
-    ino_t   ino;
-    time_t  checked;			/* CLOCK_MONOTONIC_COARSE seconds */
+    dev_t dev;
+    ino_t ino;
+    time_t checked; /* CLOCK_MONOTONIC_COARSE seconds */
 };
 
-#define PK_DB_RECHECK	1		/* seconds between file checks */
+#define PK_DB_RECHECK 1 /* seconds between file checks */
 
 static struct pk_dovecot_db *pk_dovecot_dbs;
 
@@ -45,14 +45,15 @@ struct pk_dovecot_db *pk_dovecot_db_get(const char *dir)
     struct pk_dovecot_db *db;
 
     for (db = pk_dovecot_dbs; db != NULL; db = db->next) {
-	if (strcmp(db->dir, dir) == 0) {
-	    db->refcount++;
-	    return db;
-	}
+        if (strcmp(db->dir, dir) == 0) {
+            db->refcount++;
+            return db;
+        }
     }
-    if ((db = calloc(1, sizeof(*db))) == NULL || (db->dir = strdup(dir)) == NULL
-	|| asprintf(&db->data_path, "%s/data.mdb", dir) < 0)
-	abort();			/* start-up only */
+    if ((db = calloc(1, sizeof(*db))) == NULL ||
+        (db->dir = strdup(dir)) == NULL ||
+        asprintf(&db->data_path, "%s/data.mdb", dir) < 0)
+        abort(); /* start-up only */
     db->refcount = 1;
     db->next = pk_dovecot_dbs;
     pk_dovecot_dbs = db;
@@ -61,18 +62,18 @@ struct pk_dovecot_db *pk_dovecot_db_get(const char *dir)
 
 /* pk_dovecot_db_unref - drop a reference; the last one closes */
 
-void    pk_dovecot_db_unref(struct pk_dovecot_db **dbp)
+void pk_dovecot_db_unref(struct pk_dovecot_db **dbp)
 {
     struct pk_dovecot_db *db = *dbp, **pp;
 
     *dbp = NULL;
     if (db == NULL || --db->refcount > 0)
-	return;
+        return;
     for (pp = &pk_dovecot_dbs; *pp != NULL; pp = &(*pp)->next) {
-	if (*pp == db) {
-	    *pp = db->next;
-	    break;
-	}
+        if (*pp == db) {
+            *pp = db->next;
+            break;
+        }
     }
     pk_store_close(&db->store);
     free(db->dir);
@@ -97,7 +98,7 @@ static bool db_replaced(struct pk_dovecot_db *db)
 
     clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
     if (now.tv_sec - db->checked < PK_DB_RECHECK)
-	return false;
+        return false;
     db->checked = now.tv_sec;
     return !db_stat(db, &st) || st.st_dev != db->dev || st.st_ino != db->ino;
 }
@@ -108,13 +109,13 @@ static int db_open(struct pk_dovecot_db *db, const char **error_r)
 {
     struct timespec now;
     struct stat st;
-    int     status;
+    int status;
 
     /* After fork() this only forgets the parent's environment. */
     pk_store_close(&db->store);
     status = pk_store_open(db->dir, PK_STORE_READONLY, &db->store, error_r);
     if (status != PK_OK)
-	return status;
+        return status;
     /* The file just mapped; a replacement in between is seen next time. */
     db_stat(db, &st);
     db->dev = st.st_dev;
@@ -126,17 +127,17 @@ static int db_open(struct pk_dovecot_db *db, const char **error_r)
 
 /* pk_dovecot_db_read - a read transaction, opening as needed */
 
-int     pk_dovecot_db_read(struct pk_dovecot_db *db, struct pk_txn **txn_r,
-			           const char **error_r)
+int pk_dovecot_db_read(struct pk_dovecot_db *db, struct pk_txn **txn_r,
+                       const char **error_r)
 {
-    int     status;
+    int status;
 
-    if ((db->store == NULL || db_replaced(db))
-	&& (status = db_open(db, error_r)) != PK_OK)
-	return status;
+    if ((db->store == NULL || db_replaced(db)) &&
+        (status = db_open(db, error_r)) != PK_OK)
+        return status;
     status = pk_store_read(db->store, txn_r, error_r);
     /* The store refuses an environment inherited through fork(). */
     if (status == PK_ECONFIG && (status = db_open(db, error_r)) == PK_OK)
-	status = pk_store_read(db->store, txn_r, error_r);
+        status = pk_store_read(db->store, txn_r, error_r);
     return status;
 }

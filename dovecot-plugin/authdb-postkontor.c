@@ -56,50 +56,49 @@
 static void auth_log_sink(enum pk_log_level level, const char *msg, void *ctx)
 {
     if (level >= PK_LOG_ERROR)
-	i_error("postkontor: %s", msg);
+        i_error("postkontor: %s", msg);
     else if (level == PK_LOG_WARNING)
-	i_warning("postkontor: %s", msg);
+        i_warning("postkontor: %s", msg);
     else
-	i_info("postkontor: %s", msg);
+        i_info("postkontor: %s", msg);
 }
 
 /* auth_status - the one mapping of a core status to Dovecot's answer */
 
 static enum passdb_result auth_status(struct auth_request *request, int status,
-				              const char *error)
+                                      const char *error)
 {
     switch (status) {
     case PK_OK:
-	return PASSDB_RESULT_OK;
+        return PASSDB_RESULT_OK;
     case PK_NOTFOUND:
-	e_debug(authdb_event(request), "%s", error);
-	return PASSDB_RESULT_USER_UNKNOWN;
+        e_debug(authdb_event(request), "%s", error);
+        return PASSDB_RESULT_USER_UNKNOWN;
     default:
-	e_error(authdb_event(request), "%s (%s)", error, pk_strstatus(status));
-	return PASSDB_RESULT_INTERNAL_FAILURE;
+        e_error(authdb_event(request), "%s (%s)", error, pk_strstatus(status));
+        return PASSDB_RESULT_INTERNAL_FAILURE;
     }
 }
 
 /* auth_lookup - one core lookup in one read transaction */
 
 enum passdb_result auth_lookup(struct auth_request *request,
-				              struct pk_dovecot_db *db,
-				              struct pk_auth *auth)
+                               struct pk_dovecot_db *db, struct pk_auth *auth)
 {
     struct pk_txn *txn;
     const char *error = "";
-    int     status;
+    int status;
 
     if ((status = pk_dovecot_db_read(db, &txn, &error)) == PK_OK) {
-	status = pk_auth_lookup(txn, request->fields.user, auth, &error);
-	pk_txn_end(&txn);
+        status = pk_auth_lookup(txn, request->fields.user, auth, &error);
+        pk_txn_end(&txn);
     }
     return auth_status(request, status, error);
 }
 /* args_split - "key=value" options and the one database directory */
 
 const char *args_split(const char *driver, const char *args,
-			              const char *const **opts_r)
+                       const char *const **opts_r)
 {
     const char *const *tokens = t_strsplit_spaces(args, " ");
     ARRAY_TYPE(const_string) opts;
@@ -107,16 +106,16 @@ const char *args_split(const char *driver, const char *args,
 
     t_array_init(&opts, 8);
     for (; *tokens != NULL; tokens++) {
-	if (strchr(*tokens, '=') != NULL)
-	    array_push_back(&opts, tokens);
-	else if (dir == NULL)
-	    dir = *tokens;
-	else
-	    i_fatal("%s postkontor: more than one database directory in args",
-		    driver);
+        if (strchr(*tokens, '=') != NULL)
+            array_push_back(&opts, tokens);
+        else if (dir == NULL)
+            dir = *tokens;
+        else
+            i_fatal("%s postkontor: more than one database directory in args",
+                    driver);
     }
     if (dir == NULL)
-	dir = pk_store_dir(NULL);
+        dir = pk_store_dir(NULL);
     array_append_zero(&opts);
     *opts_r = array_front(&opts);
     return dir;
@@ -124,7 +123,7 @@ const char *args_split(const char *driver, const char *args,
 
 /* authdb_postkontor_init - register the drivers when auth loads us */
 
-void    authdb_postkontor_init(void)
+void authdb_postkontor_init(void)
 {
     pk_log_set_sink(auth_log_sink, NULL);
     passdb_register_module(&postkontor_passdb);
@@ -133,7 +132,7 @@ void    authdb_postkontor_init(void)
 
 /* authdb_postkontor_deinit - unregister and close */
 
-void    authdb_postkontor_deinit(void)
+void authdb_postkontor_deinit(void)
 {
     passdb_unregister_module(&postkontor_passdb);
     userdb_unregister_module(&postkontor_userdb);

@@ -30,7 +30,7 @@ struct pk_dovecot_db;
 extern struct pk_dovecot_db *pk_dovecot_db_get(const char *);
 extern void pk_dovecot_db_unref(struct pk_dovecot_db **);
 extern int pk_dovecot_db_read(struct pk_dovecot_db *, struct pk_txn **,
-			              const char **);
+                              const char **);
 
 /* Entry points Dovecot looks up by name. */
 extern void authdb_postkontor_init(void);

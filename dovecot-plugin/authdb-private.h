@@ -21,7 +21,7 @@
 struct pk_auth;
 
 extern enum passdb_result auth_lookup(struct auth_request *,
-				              struct pk_dovecot_db *, struct pk_auth *);
+                                      struct pk_dovecot_db *, struct pk_auth *);
 extern const char *args_split(const char *, const char *, const char *const **);
 
 extern struct passdb_module_interface postkontor_passdb;

@@ -27,76 +27,81 @@ struct postkontor_passdb_module {
 /* passdb_result_fields - canonical name and login refusal */
 
 static void passdb_result_fields(struct auth_request *request,
-				         const struct pk_auth *auth)
+                                 const struct pk_auth *auth)
 {
     if (strcmp(request->fields.user, auth->address) != 0)
-	auth_request_set_field(request, "user", auth->address, NULL);
+        auth_request_set_field(request, "user", auth->address, NULL);
     if (!auth->may_login) {
-	auth_request_set_field(request, "nologin", "y", NULL);
-	auth_request_set_field(request, "reason", auth->reason, NULL);
+        auth_request_set_field(request, "nologin", "y", NULL);
+        auth_request_set_field(request, "reason", auth->reason, NULL);
     }
 }
 
 /* postkontor_verify_plain - Dovecot verifies the stored hash */
 
 static void postkontor_verify_plain(struct auth_request *request,
-				            const char *password,
-				            verify_plain_callback_t *callback)
+                                    const char *password,
+                                    verify_plain_callback_t *callback)
 {
     struct postkontor_passdb_module *module =
-	(struct postkontor_passdb_module *) request->passdb->passdb;
+        (struct postkontor_passdb_module *)request->passdb->passdb;
     struct pk_auth auth;
     enum passdb_result result;
     const char *crypted, *scheme;
-    int     ret;
+    int ret;
 
-    if ((result = auth_lookup(request, module->db, &auth)) != PASSDB_RESULT_OK) {
-	callback(result, request);
-	return;
+    if ((result = auth_lookup(request, module->db, &auth)) !=
+        PASSDB_RESULT_OK) {
+        callback(result, request);
+        return;
     }
     passdb_result_fields(request, &auth);
     crypted = t_strdup(auth.hash);
     pk_auth_wipe(&auth);
     scheme = password_get_scheme(&crypted);
     if (scheme == NULL) {
-	e_error(authdb_event(request), "stored password has no scheme");
-	callback(PASSDB_RESULT_INTERNAL_FAILURE, request);
-	return;
+        e_error(authdb_event(request), "stored password has no scheme");
+        callback(PASSDB_RESULT_INTERNAL_FAILURE, request);
+        return;
     }
     ret = auth_request_password_verify(request, password, crypted, scheme,
-				       AUTH_SUBSYS_DB);
-    callback(ret > 0 ? PASSDB_RESULT_OK : ret < 0 ?
-	     PASSDB_RESULT_INTERNAL_FAILURE : PASSDB_RESULT_PASSWORD_MISMATCH,
-	     request);
+                                       AUTH_SUBSYS_DB);
+    callback(ret > 0   ? PASSDB_RESULT_OK
+             : ret < 0 ? PASSDB_RESULT_INTERNAL_FAILURE
+                       : PASSDB_RESULT_PASSWORD_MISMATCH,
+             request);
 }
 
 /* postkontor_lookup_credentials - the hash for non-plaintext mechanisms */
 
-static void postkontor_lookup_credentials(struct auth_request *request,
-				                  lookup_credentials_callback_t *callback)
+static void
+postkontor_lookup_credentials(struct auth_request *request,
+                              lookup_credentials_callback_t *callback)
 {
     struct postkontor_passdb_module *module =
-	(struct postkontor_passdb_module *) request->passdb->passdb;
+        (struct postkontor_passdb_module *)request->passdb->passdb;
     struct pk_auth auth;
     enum passdb_result result;
     const char *crypted, *scheme;
 
-    if ((result = auth_lookup(request, module->db, &auth)) != PASSDB_RESULT_OK) {
-	callback(result, NULL, 0, request);
-	return;
+    if ((result = auth_lookup(request, module->db, &auth)) !=
+        PASSDB_RESULT_OK) {
+        callback(result, NULL, 0, request);
+        return;
     }
     passdb_result_fields(request, &auth);
     crypted = t_strdup(auth.hash);
     pk_auth_wipe(&auth);
     scheme = password_get_scheme(&crypted);
     passdb_handle_credentials(PASSDB_RESULT_OK, crypted,
-			      scheme != NULL ? scheme : "CRYPT", callback, request);
+                              scheme != NULL ? scheme : "CRYPT", callback,
+                              request);
 }
 
 /* postkontor_passdb_preinit - parse args */
 
 static struct passdb_module *postkontor_passdb_preinit(pool_t pool,
-						               const char *args)
+                                                       const char *args)
 {
     struct postkontor_passdb_module *module;
     const char *const *opts;
@@ -105,10 +110,10 @@ static struct passdb_module *postkontor_passdb_preinit(pool_t pool,
     module = p_new(pool, struct postkontor_passdb_module, 1);
     dir = args_split("passdb", args, &opts);
     for (; *opts != NULL; opts++) {
-	if (strcmp(*opts, "blocking=yes") == 0)
-	    module->module.blocking = TRUE;
-	else if (strcmp(*opts, "blocking=no") != 0)
-	    i_fatal("passdb postkontor: unknown option %s", *opts);
+        if (strcmp(*opts, "blocking=yes") == 0)
+            module->module.blocking = TRUE;
+        else if (strcmp(*opts, "blocking=no") != 0)
+            i_fatal("passdb postkontor: unknown option %s", *opts);
     }
     module->db = pk_dovecot_db_get(dir);
     /* No cache key: a change must be seen at the very next login. */
@@ -122,7 +127,7 @@ static struct passdb_module *postkontor_passdb_preinit(pool_t pool,
 static void postkontor_passdb_deinit(struct passdb_module *_module)
 {
     struct postkontor_passdb_module *module =
-	(struct postkontor_passdb_module *) _module;
+        (struct postkontor_passdb_module *)_module;
 
     pk_dovecot_db_unref(&module->db);
 }
@@ -134,4 +139,3 @@ struct passdb_module_interface postkontor_passdb = {
     .verify_plain = postkontor_verify_plain,
     .lookup_credentials = postkontor_lookup_credentials,
 };
-

@@ -44,23 +44,22 @@
 
 #define POSTKONTOR_FLUSH_MSECS (10 * 1000)
 
-#define POSTKONTOR_USER_CONTEXT(obj) \
-	MODULE_CONTEXT(obj, postkontor_user_module)
-#define POSTKONTOR_USER_CONTEXT_REQUIRE(obj) \
-	MODULE_CONTEXT_REQUIRE(obj, postkontor_user_module)
-#define POSTKONTOR_BOX_CONTEXT(obj) \
-	MODULE_CONTEXT_REQUIRE(obj, postkontor_storage_module)
+#define POSTKONTOR_USER_CONTEXT(obj) MODULE_CONTEXT(obj, postkontor_user_module)
+#define POSTKONTOR_USER_CONTEXT_REQUIRE(obj)                                   \
+    MODULE_CONTEXT_REQUIRE(obj, postkontor_user_module)
+#define POSTKONTOR_BOX_CONTEXT(obj)                                            \
+    MODULE_CONTEXT_REQUIRE(obj, postkontor_storage_module)
 
 static MODULE_CONTEXT_DEFINE_INIT(postkontor_user_module,
-				  &mail_user_module_register);
+                                  &mail_user_module_register);
 static MODULE_CONTEXT_DEFINE_INIT(postkontor_storage_module,
-				  &mail_storage_module_register);
+                                  &mail_storage_module_register);
 
 struct postkontor_user {
     union mail_user_module_context module_ctx;
     const char *usage_dir;
     struct timeout *to_flush;
-    bool    changed;
+    bool changed;
 };
 
 /* One usage environment per process: LMDB allows one per file. */
@@ -73,17 +72,17 @@ static pid_t usage_store_pid;
 static struct pk_usage_store *usage_open(const char *dir)
 {
     const char *error = "";
-    int     status;
+    int status;
 
-    if (usage_store != NULL && usage_store_pid == getpid()
-	&& strcmp(usage_store_dir, dir) == 0)
-	return usage_store;
+    if (usage_store != NULL && usage_store_pid == getpid() &&
+        strcmp(usage_store_dir, dir) == 0)
+        return usage_store;
     pk_usage_close(&usage_store);
     i_free(usage_store_dir);
     status = pk_usage_open(dir, PK_STORE_CREATE, &usage_store, &error);
     if (status != PK_OK) {
-	i_error("postkontor: cannot open usage database %s: %s", dir, error);
-	return NULL;
+        i_error("postkontor: cannot open usage database %s: %s", dir, error);
+        return NULL;
     }
     usage_store_dir = i_strdup(dir);
     usage_store_pid = getpid();
@@ -104,33 +103,34 @@ static void usage_flush(struct mail_user *user)
 
     timeout_remove(&puser->to_flush);
     if (!puser->changed)
-	return;
+        return;
     puser->changed = FALSE;
     iter = quota_root_iter_init_user(user);
     root = quota_root_iter_next(iter);
     quota_root_iter_deinit(&iter);
     if (root == NULL)
-	return;
+        return;
     bres = quota_get_resource(root, "", QUOTA_NAME_STORAGE_BYTES, &bytes,
-			      &limit, &error);
-    if (bres == QUOTA_GET_RESULT_INTERNAL_ERROR
-	|| bres == QUOTA_GET_RESULT_UNKNOWN_RESOURCE) {
-	if (bres == QUOTA_GET_RESULT_INTERNAL_ERROR)
-	    e_error(user->event, "postkontor: quota storage: %s", error);
-	return;
+                              &limit, &error);
+    if (bres == QUOTA_GET_RESULT_INTERNAL_ERROR ||
+        bres == QUOTA_GET_RESULT_UNKNOWN_RESOURCE) {
+        if (bres == QUOTA_GET_RESULT_INTERNAL_ERROR)
+            e_error(user->event, "postkontor: quota storage: %s", error);
+        return;
     }
-    mres = quota_get_resource(root, "", QUOTA_NAME_MESSAGES, &messages,
-			      &limit, &error);
+    mres = quota_get_resource(root, "", QUOTA_NAME_MESSAGES, &messages, &limit,
+                              &error);
     if (mres != QUOTA_GET_RESULT_LIMITED && mres != QUOTA_GET_RESULT_UNLIMITED)
-	messages = 0;
+        messages = 0;
     if (bres == QUOTA_GET_RESULT_BACKGROUND_CALC) {
-	puser->changed = TRUE;		/* try again at the end */
-	return;
+        puser->changed = TRUE; /* try again at the end */
+        return;
     }
     if ((store = usage_open(puser->usage_dir)) == NULL)
-	return;
-    if (pk_usage_set_quota(store, user->username, bytes, messages, &error) != PK_OK)
-	e_error(user->event, "postkontor: recording usage failed: %s", error);
+        return;
+    if (pk_usage_set_quota(store, user->username, bytes, messages, &error) !=
+        PK_OK)
+        e_error(user->event, "postkontor: recording usage failed: %s", error);
 }
 
 /* usage_changed - a mailbox of the user changed size */
@@ -142,16 +142,17 @@ static void usage_changed(struct mailbox *box)
     struct postkontor_user *puser = POSTKONTOR_USER_CONTEXT(user);
 
     if (puser == NULL)
-	return;
+        return;
     puser->changed = TRUE;
     if (puser->to_flush == NULL)
-	puser->to_flush = timeout_add(POSTKONTOR_FLUSH_MSECS, usage_flush, user);
+        puser->to_flush =
+            timeout_add(POSTKONTOR_FLUSH_MSECS, usage_flush, user);
 }
 
 static int postkontor_save_finish(struct mail_save_context *ctx)
 {
     union mailbox_module_context *pbox =
-	POSTKONTOR_BOX_CONTEXT(ctx->transaction->box);
+        POSTKONTOR_BOX_CONTEXT(ctx->transaction->box);
 
     usage_changed(ctx->transaction->box);
     return pbox->super.save_finish(ctx);
@@ -160,21 +161,21 @@ static int postkontor_save_finish(struct mail_save_context *ctx)
 static int postkontor_copy(struct mail_save_context *ctx, struct mail *mail)
 {
     union mailbox_module_context *pbox =
-	POSTKONTOR_BOX_CONTEXT(ctx->transaction->box);
+        POSTKONTOR_BOX_CONTEXT(ctx->transaction->box);
 
     usage_changed(ctx->transaction->box);
     return pbox->super.copy(ctx, mail);
 }
 
 static void postkontor_sync_notify(struct mailbox *box, uint32_t uid,
-				           enum mailbox_sync_type sync_type)
+                                   enum mailbox_sync_type sync_type)
 {
     union mailbox_module_context *pbox = POSTKONTOR_BOX_CONTEXT(box);
 
     if (pbox->super.sync_notify != NULL)
-	pbox->super.sync_notify(box, uid, sync_type);
+        pbox->super.sync_notify(box, uid, sync_type);
     if (sync_type == MAILBOX_SYNC_TYPE_EXPUNGE)
-	usage_changed(box);
+        usage_changed(box);
 }
 
 /* postkontor_mailbox_allocated - watch saves, copies and expunges */
@@ -185,7 +186,7 @@ static void postkontor_mailbox_allocated(struct mailbox *box)
     union mailbox_module_context *pbox;
 
     if (POSTKONTOR_USER_CONTEXT(box->storage->user) == NULL)
-	return;
+        return;
     pbox = p_new(box->pool, union mailbox_module_context, 1);
     pbox->super = *v;
     box->vlast = &pbox->super;
@@ -209,9 +210,10 @@ static void postkontor_user_deinit_pre(struct mail_user *user)
 
 static bool is_login(struct mail_user *user)
 {
-    return !user->autocreated && !user->session_restored
-	&& user->service != NULL && (strcmp(user->service, "imap") == 0
-	    || strcmp(user->service, "pop3") == 0);
+    return !user->autocreated && !user->session_restored &&
+           user->service != NULL &&
+           (strcmp(user->service, "imap") == 0 ||
+            strcmp(user->service, "pop3") == 0);
 }
 
 /* postkontor_user_created - set up recording for one user */
@@ -222,21 +224,21 @@ static void postkontor_user_created(struct mail_user *user)
     struct postkontor_user *puser;
     struct pk_usage_store *store;
     const char *db, *dir, *error;
-    char    buf[4096];
+    char buf[4096];
 
     if (user->autocreated)
-	return;
+        return;
     dir = mail_user_plugin_getenv(user, "postkontor_usage");
     if (dir == NULL || *dir == '\0') {
-	db = mail_user_plugin_getenv(user, "postkontor_db");
-	if (db == NULL || *db == '\0') {
-	    e_debug(user->event, "postkontor: postkontor_db is not set");
-	    return;
-	}
-	if ((dir = pk_usage_dir(db, buf, sizeof(buf))) == NULL) {
-	    e_error(user->event, "postkontor: postkontor_db is too long");
-	    return;
-	}
+        db = mail_user_plugin_getenv(user, "postkontor_db");
+        if (db == NULL || *db == '\0') {
+            e_debug(user->event, "postkontor: postkontor_db is not set");
+            return;
+        }
+        if ((dir = pk_usage_dir(db, buf, sizeof(buf))) == NULL) {
+            e_error(user->event, "postkontor: postkontor_db is too long");
+            return;
+        }
     }
     puser = p_new(user->pool, struct postkontor_user, 1);
     puser->usage_dir = p_strdup(user->pool, dir);
@@ -245,10 +247,10 @@ static void postkontor_user_created(struct mail_user *user)
     v->deinit_pre = postkontor_user_deinit_pre;
     MODULE_CONTEXT_SET(user, postkontor_user_module, puser);
 
-    if (is_login(user) && (store = usage_open(puser->usage_dir)) != NULL
-	&& pk_usage_set_login(store, user->username, (uint64_t) ioloop_time,
-			      &error) != PK_OK)
-	e_error(user->event, "postkontor: recording login failed: %s", error);
+    if (is_login(user) && (store = usage_open(puser->usage_dir)) != NULL &&
+        pk_usage_set_login(store, user->username, (uint64_t)ioloop_time,
+                           &error) != PK_OK)
+        e_error(user->event, "postkontor: recording login failed: %s", error);
 }
 
 static struct mail_storage_hooks postkontor_mail_storage_hooks = {
@@ -258,20 +260,19 @@ static struct mail_storage_hooks postkontor_mail_storage_hooks = {
 
 /* plugin_log_sink - core messages go to the mail log */
 
-static void plugin_log_sink(enum pk_log_level level, const char *msg,
-			            void *ctx)
+static void plugin_log_sink(enum pk_log_level level, const char *msg, void *ctx)
 {
     if (level >= PK_LOG_ERROR)
-	i_error("postkontor: %s", msg);
+        i_error("postkontor: %s", msg);
     else if (level == PK_LOG_WARNING)
-	i_warning("postkontor: %s", msg);
+        i_warning("postkontor: %s", msg);
     else
-	i_info("postkontor: %s", msg);
+        i_info("postkontor: %s", msg);
 }
 
 /* postkontor_plugin_init - register the hooks */
 
-void    postkontor_plugin_init(struct module *module)
+void postkontor_plugin_init(struct module *module)
 {
     pk_log_set_sink(plugin_log_sink, NULL);
     mail_storage_hooks_add(module, &postkontor_mail_storage_hooks);
@@ -279,7 +280,7 @@ void    postkontor_plugin_init(struct module *module)
 
 /* postkontor_plugin_deinit - unregister and close */
 
-void    postkontor_plugin_deinit(void)
+void postkontor_plugin_deinit(void)
 {
     mail_storage_hooks_remove(&postkontor_mail_storage_hooks);
     pk_usage_close(&usage_store);

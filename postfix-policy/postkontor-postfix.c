@@ -38,7 +38,7 @@
 #include "policy.h"
 #include "server.h"
 
-#define MAX_LISTENERS	8
+#define MAX_LISTENERS 8
 
 struct daemon {
     const char *dbdir;
@@ -56,9 +56,9 @@ static void log_sink(enum pk_log_level level, const char *msg, void *ctx)
     static const char *name[] = {"debug", "info", "warning", "error"};
 
     if (use_stderr)
-	fprintf(stderr, "postkontor-postfix: %s: %s\n", name[level], msg);
+        fprintf(stderr, "postkontor-postfix: %s: %s\n", name[level], msg);
     else
-	syslog(prio[level], "%s", msg);
+        syslog(prio[level], "%s", msg);
 }
 
 /* clean - an answer text without control characters */
@@ -66,78 +66,86 @@ static void log_sink(enum pk_log_level level, const char *msg, void *ctx)
 static void clean(char *s)
 {
     for (; *s; s++)
-	if ((unsigned char) *s < 0x20 || *s == 0x7f)
-	    *s = '?';
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
 }
 
 /* socketmap_answer - map a core status to a socketmap reply */
 
 static int socketmap_answer(int status, const char *value, const char *error,
-			            char *out, size_t size)
+                            char *out, size_t size)
 {
     switch (status) {
     case PK_OK:
-	return snprintf(out, size, "OK %s", value);
+        return snprintf(out, size, "OK %s", value);
     case PK_NOTFOUND:
-	return snprintf(out, size, "NOTFOUND ");
+        return snprintf(out, size, "NOTFOUND ");
     case PK_ECONFIG:
-	return snprintf(out, size, "PERM %s", error);
+        return snprintf(out, size, "PERM %s", error);
     default:
-	return snprintf(out, size, "TEMP %s", error);
+        return snprintf(out, size, "TEMP %s", error);
     }
 }
 
 /* socketmap_handle - answer each complete request in the buffer */
 
-static long socketmap_handle(struct srv_conn *c, char *buf, size_t len, void *ctx)
+static long socketmap_handle(struct srv_conn *c, char *buf, size_t len,
+                             void *ctx)
 {
-    static char value[PK_SOCKETMAP_REPLY_MAX - 16], answer[PK_SOCKETMAP_REPLY_MAX];
+    static char value[PK_SOCKETMAP_REPLY_MAX - 16],
+        answer[PK_SOCKETMAP_REPLY_MAX];
     static char frame[PK_SOCKETMAP_REPLY_MAX + 16];
     struct daemon *d = ctx;
-    char    name[PK_SOCKETMAP_NAME_MAX + 1], key[PK_SOCKETMAP_KEY_MAX + 1];
+    char name[PK_SOCKETMAP_NAME_MAX + 1], key[PK_SOCKETMAP_KEY_MAX + 1];
     const char *payload, *error = "";
-    size_t  plen, used, done = 0, n;
+    size_t plen, used, done = 0, n;
     struct pk_txn *txn;
-    int     status, alen;
+    int status, alen;
 
-    while ((status = pk_netstring_parse(buf + done, len - done, PK_SOCKETMAP_REQUEST_MAX,
-					&payload, &plen, &used)) == PK_OK) {
-	done += used;
-	status = pk_socketmap_split(payload, plen, name, key);
-	if (status != PK_OK) {
-	    error = "malformed request: expected \"name key\"";
-	    status = PK_ECONFIG;
-	} else if ((status = pk_store_read(d->pol->store, &txn, &error)) == PK_OK) {
-	    status = pk_maps_lookup(txn, name, key, value, sizeof(value), &error);
-	    pk_txn_end(&txn);
-	}
-	if (status < 0)
-	    pk_log(PK_LOG_WARNING, "socketmap %s %.254s: %s", name, key, error);
-	alen = socketmap_answer(status, value, error, answer, sizeof(answer));
-	clean(answer);
-	n = pk_netstring_format(frame, sizeof(frame), answer,
-				alen < (int) sizeof(answer) ? (size_t) alen : sizeof(answer) - 1);
-	if (srv_reply(c, frame, n) < 0)
-	    return -1;
+    while ((status = pk_netstring_parse(buf + done, len - done,
+                                        PK_SOCKETMAP_REQUEST_MAX, &payload,
+                                        &plen, &used)) == PK_OK) {
+        done += used;
+        status = pk_socketmap_split(payload, plen, name, key);
+        if (status != PK_OK) {
+            error = "malformed request: expected \"name key\"";
+            status = PK_ECONFIG;
+        } else if ((status = pk_store_read(d->pol->store, &txn, &error)) ==
+                   PK_OK) {
+            status =
+                pk_maps_lookup(txn, name, key, value, sizeof(value), &error);
+            pk_txn_end(&txn);
+        }
+        if (status < 0)
+            pk_log(PK_LOG_WARNING, "socketmap %s %.254s: %s", name, key, error);
+        alen = socketmap_answer(status, value, error, answer, sizeof(answer));
+        clean(answer);
+        n = pk_netstring_format(
+            frame, sizeof(frame), answer,
+            alen < (int)sizeof(answer) ? (size_t)alen : sizeof(answer) - 1);
+        if (srv_reply(c, frame, n) < 0)
+            return -1;
     }
     if (status == PK_EINVAL || status == PK_ELIMIT) {
-	pk_log(PK_LOG_WARNING, "socketmap: %s netstring; closing the connection",
-	       status == PK_ELIMIT ? "an oversized" : "a malformed");
-	return -1;
+        pk_log(PK_LOG_WARNING,
+               "socketmap: %s netstring; closing the connection",
+               status == PK_ELIMIT ? "an oversized" : "a malformed");
+        return -1;
     }
-    return (long) done;
+    return (long)done;
 }
 
 /* policy_answer - map a verdict or an error to an action line */
 
 static int policy_answer(int status, const struct pk_verdict *v, char *out,
-			         size_t size)
+                         size_t size)
 {
     if (status != PK_OK)
-	return snprintf(out, size, "action=451 4.3.0 temporary failure in the "
-			"mail account database; try again later\n\n");
+        return snprintf(out, size,
+                        "action=451 4.3.0 temporary failure in the "
+                        "mail account database; try again later\n\n");
     if (v->kind == PK_VERDICT_DUNNO)
-	return snprintf(out, size, "action=DUNNO\n\n");
+        return snprintf(out, size, "action=DUNNO\n\n");
     return snprintf(out, size, "action=%d %s %s\n\n", v->code, v->dsn, v->text);
 }
 
@@ -149,39 +157,49 @@ static long policy_handle(struct srv_conn *c, char *buf, size_t len, void *ctx)
     struct pk_policy_session *sess = srv_state(c);
     struct pk_policyreq req;
     struct pk_verdict v;
-    char    answer[PK_POLICY_TEXT_MAX + 64];
+    char answer[PK_POLICY_TEXT_MAX + 64];
     const char *error = "";
-    size_t  end, done = 0;
-    int     status, n;
+    size_t end, done = 0;
+    int status, n;
 
     while ((end = pk_policyreq_end(buf + done, len - done)) > 0) {
-	if (pk_policyreq_parse(buf + done, end, &req) != PK_OK) {
-	    pk_log(PK_LOG_WARNING, "policy: not a policy request; closing the connection");
-	    return -1;
-	}
-	status = pk_policy_decide(d->pol, sess, &req, (uint64_t) time(NULL), &v, &error);
-	if (status != PK_OK)
-	    pk_log(PK_LOG_WARNING, "policy %s %.254s: %s", req.protocol_state,
-		   req.recipient, error);
-	else if (v.kind != PK_VERDICT_DUNNO)
-	    pk_log(PK_LOG_INFO, "policy %s from=<%.254s> to=<%.254s> login=%.254s: %d %s %s",
-		   req.protocol_state, req.sender, req.recipient, req.sasl_username,
-		   v.code, v.dsn, v.text);
-	clean(v.text);
-	n = policy_answer(status, &v, answer, sizeof(answer));
-	if (srv_reply(c, answer, (size_t) n < sizeof(answer) ? (size_t) n
-		      : sizeof(answer) - 1) < 0)
-	    return -1;
-	done += end;
+        if (pk_policyreq_parse(buf + done, end, &req) != PK_OK) {
+            pk_log(PK_LOG_WARNING,
+                   "policy: not a policy request; closing the connection");
+            return -1;
+        }
+        status = pk_policy_decide(d->pol, sess, &req, (uint64_t)time(NULL), &v,
+                                  &error);
+        if (status != PK_OK)
+            pk_log(PK_LOG_WARNING, "policy %s %.254s: %s", req.protocol_state,
+                   req.recipient, error);
+        else if (v.kind != PK_VERDICT_DUNNO)
+            pk_log(PK_LOG_INFO,
+                   "policy %s from=<%.254s> to=<%.254s> login=%.254s: %d %s %s",
+                   req.protocol_state, req.sender, req.recipient,
+                   req.sasl_username, v.code, v.dsn, v.text);
+        clean(v.text);
+        n = policy_answer(status, &v, answer, sizeof(answer));
+        if (srv_reply(c, answer,
+                      (size_t)n < sizeof(answer) ? (size_t)n
+                                                 : sizeof(answer) - 1) < 0)
+            return -1;
+        done += end;
     }
-    return (long) done;
+    return (long)done;
 }
 
 static const struct srv_proto socketmap_proto = {
-    "socketmap", PK_SOCKETMAP_REQUEST_MAX + 16, socketmap_handle, 0,
+    "socketmap",
+    PK_SOCKETMAP_REQUEST_MAX + 16,
+    socketmap_handle,
+    0,
 };
 static const struct srv_proto policy_proto = {
-    "policy", PK_POLICYREQ_MAX, policy_handle, sizeof(struct pk_policy_session),
+    "policy",
+    PK_POLICYREQ_MAX,
+    policy_handle,
+    sizeof(struct pk_policy_session),
 };
 
 /* on_signal - stop or reload at the next turn of the loop */
@@ -189,9 +207,9 @@ static const struct srv_proto policy_proto = {
 static void on_signal(int sig)
 {
     if (sig == SIGHUP)
-	srv_reload = 1;
+        srv_reload = 1;
     else
-	srv_stop = 1;
+        srv_stop = 1;
 }
 
 /* tick - reopen the stores after SIGHUP */
@@ -203,15 +221,15 @@ static void tick(void *ctx)
     const char *error;
 
     if (!srv_reload)
-	return;
+        return;
     srv_reload = 0;
     if (!use_stderr) {
-	closelog();
-	openlog("postkontor-postfix", LOG_PID, LOG_MAIL);
+        closelog();
+        openlog("postkontor-postfix", LOG_PID, LOG_MAIL);
     }
     if (pk_policy_open(d->dbdir, d->max_recipients, &fresh, &error) != PK_OK) {
-	pk_log(PK_LOG_ERROR, "reload: %s; keeping the open database", error);
-	return;
+        pk_log(PK_LOG_ERROR, "reload: %s; keeping the open database", error);
+        return;
     }
     pk_policy_close(&d->pol);
     d->pol = fresh;
@@ -223,10 +241,10 @@ static void tick(void *ctx)
 static int drop_privileges(const struct passwd *pw)
 {
     if (setgroups(0, NULL) < 0 && errno != EPERM)
-	return -1;
-    if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0
-	|| setuid(pw->pw_uid) < 0)
-	return -1;
+        return -1;
+    if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+        setuid(pw->pw_uid) < 0)
+        return -1;
     return setuid(0) == 0 && pw->pw_uid != 0 ? -1 : 0;
 }
 
@@ -234,10 +252,13 @@ static int drop_privileges(const struct passwd *pw)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: postkontor-postfix [--db DIR] [--socketmap unix:PATH|inet:ADDR:PORT]...\n"
-	    "        [--policy unix:PATH|inet:ADDR:PORT]... [--user NAME] [--foreground]\n"
-	    "        [--socket-mode OCTAL] [--max-recipients N] [--max-connections N]\n"
-	    "        [--idle-timeout SECONDS]\n");
+    fprintf(stderr, "usage: postkontor-postfix [--db DIR] [--socketmap "
+                    "unix:PATH|inet:ADDR:PORT]...\n"
+                    "        [--policy unix:PATH|inet:ADDR:PORT]... [--user "
+                    "NAME] [--foreground]\n"
+                    "        [--socket-mode OCTAL] [--max-recipients N] "
+                    "[--max-connections N]\n"
+                    "        [--idle-timeout SECONDS]\n");
     exit(2);
 }
 
@@ -250,67 +271,102 @@ static void fatal(const char *what)
     exit(1);
 }
 
-int     main(int argc, char **argv)
+int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-	{"db", required_argument, 0, 'd'}, {"socketmap", required_argument, 0, 's'},
-	{"policy", required_argument, 0, 'p'}, {"user", required_argument, 0, 'u'},
-	{"foreground", no_argument, 0, 'f'}, {"socket-mode", required_argument, 0, 'm'},
-	{"max-recipients", required_argument, 0, 'r'},
-	{"max-connections", required_argument, 0, 'c'},
-	{"idle-timeout", required_argument, 0, 'i'}, {"help", no_argument, 0, 'h'},
-	{0, 0, 0, 0},
+        {"db", required_argument, 0, 'd'},
+        {"socketmap", required_argument, 0, 's'},
+        {"policy", required_argument, 0, 'p'},
+        {"user", required_argument, 0, 'u'},
+        {"foreground", no_argument, 0, 'f'},
+        {"socket-mode", required_argument, 0, 'm'},
+        {"max-recipients", required_argument, 0, 'r'},
+        {"max-connections", required_argument, 0, 'c'},
+        {"idle-timeout", required_argument, 0, 'i'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     struct daemon d = {.max_recipients = 1000};
     const char *sockmaps[MAX_LISTENERS], *policies[MAX_LISTENERS], *user = NULL;
     const char *error, *dbopt = NULL;
-    int     nsock = 0, npol = 0, opt, max_conns = 1024, idle = 600;
-    mode_t  mode = 0660;
+    int nsock = 0, npol = 0, opt, max_conns = 1024, idle = 600;
+    mode_t mode = 0660;
     struct passwd *pw = NULL;
     struct sigaction sa = {.sa_handler = on_signal};
-    char   *end;
+    char *end;
 
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-	switch (opt) {
-	case 'd': dbopt = optarg; break;
-	case 's': if (nsock == MAX_LISTENERS) usage(); sockmaps[nsock++] = optarg; break;
-	case 'p': if (npol == MAX_LISTENERS) usage(); policies[npol++] = optarg; break;
-	case 'u': user = optarg; break;
-	case 'f': use_stderr = 1; break;
-	case 'm': mode = (mode_t) strtoul(optarg, &end, 8); if (*end || mode > 0777) usage(); break;
-	case 'r': d.max_recipients = (unsigned) strtoul(optarg, &end, 10); if (*end) usage(); break;
-	case 'c': max_conns = atoi(optarg); if (max_conns < 1) usage(); break;
-	case 'i': idle = atoi(optarg); if (idle < 1) usage(); break;
-	default: usage();
-	}
+        switch (opt) {
+        case 'd':
+            dbopt = optarg;
+            break;
+        case 's':
+            if (nsock == MAX_LISTENERS)
+                usage();
+            sockmaps[nsock++] = optarg;
+            break;
+        case 'p':
+            if (npol == MAX_LISTENERS)
+                usage();
+            policies[npol++] = optarg;
+            break;
+        case 'u':
+            user = optarg;
+            break;
+        case 'f':
+            use_stderr = 1;
+            break;
+        case 'm':
+            mode = (mode_t)strtoul(optarg, &end, 8);
+            if (*end || mode > 0777)
+                usage();
+            break;
+        case 'r':
+            d.max_recipients = (unsigned)strtoul(optarg, &end, 10);
+            if (*end)
+                usage();
+            break;
+        case 'c':
+            max_conns = atoi(optarg);
+            if (max_conns < 1)
+                usage();
+            break;
+        case 'i':
+            idle = atoi(optarg);
+            if (idle < 1)
+                usage();
+            break;
+        default:
+            usage();
+        }
     }
     if (optind != argc || nsock + npol == 0)
-	usage();
+        usage();
     d.dbdir = pk_store_dir(dbopt);
     if (!use_stderr)
-	openlog("postkontor-postfix", LOG_PID, LOG_MAIL);
+        openlog("postkontor-postfix", LOG_PID, LOG_MAIL);
     pk_log_set_sink(log_sink, NULL);
     if (user && (pw = getpwnam(user)) == NULL)
-	fatal("no such user for --user");
+        fatal("no such user for --user");
     for (int i = 0; i < nsock + npol; i++)
-	if (srv_listen(i < nsock ? sockmaps[i] : policies[i - nsock],
-		       i < nsock ? &socketmap_proto : &policy_proto, mode,
-		       pw ? pw->pw_uid : (uid_t) -1, pw ? pw->pw_gid : (gid_t) -1,
-		       &error) != PK_OK)
-	    fatal(error);
+        if (srv_listen(i < nsock ? sockmaps[i] : policies[i - nsock],
+                       i < nsock ? &socketmap_proto : &policy_proto, mode,
+                       pw ? pw->pw_uid : (uid_t)-1, pw ? pw->pw_gid : (gid_t)-1,
+                       &error) != PK_OK)
+            fatal(error);
     if (pw && drop_privileges(pw) < 0)
-	fatal("cannot drop privileges to the --user");
+        fatal("cannot drop privileges to the --user");
     if (pk_policy_open(d.dbdir, d.max_recipients, &d.pol, &error) != PK_OK)
-	fatal(error);
+        fatal(error);
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     pk_log(PK_LOG_INFO, "serving %d socketmap and %d policy listeners from %s",
-	   nsock, npol, d.dbdir);
+           nsock, npol, d.dbdir);
     if (srv_run(max_conns, idle, tick, &d) != PK_OK)
-	pk_log(PK_LOG_ERROR, "the event loop failed: %s", strerror(errno));
+        pk_log(PK_LOG_ERROR, "the event loop failed: %s", strerror(errno));
     srv_close_all();
     pk_policy_close(&d.pol);
     pk_log(PK_LOG_INFO, "stopped");

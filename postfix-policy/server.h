@@ -35,16 +35,16 @@ typedef void srv_tick_fn(void *);
 
 struct srv_proto {
     const char *name;
-    size_t  in_max;			/* input buffer bound */
+    size_t in_max; /* input buffer bound */
     srv_handler_fn *handle;
-    size_t  state_size;			/* per-connection state, zeroed */
+    size_t state_size; /* per-connection state, zeroed */
 };
 
 extern volatile sig_atomic_t srv_stop;
 extern volatile sig_atomic_t srv_reload;
 
 extern int srv_listen(const char *, const struct srv_proto *, mode_t, uid_t,
-		              gid_t, const char **);
+                      gid_t, const char **);
 extern int srv_run(int, int, srv_tick_fn *, void *);
 extern void srv_close_all(void);
 extern void *srv_state(struct srv_conn *);

@@ -33,20 +33,20 @@
 struct consumer {
     struct pk_store *store;
     struct pk_sync_change *changes;
-    size_t  nchanges, size;
+    size_t nchanges, size;
     unsigned char (*present)[PK_SYNC_UUID_LEN];
-    size_t  npresent, psize;
-    bool    refreshing;			/* before refreshDone */
-    bool    full;			/* a refresh without a cookie */
-    bool    present_end;		/* apply the present set at flush */
-    char    cookie[PK_SYNC_COOKIE_MAX + 1];
-    bool    cookie_new;
-    size_t  applied;
+    size_t npresent, psize;
+    bool refreshing;  /* before refreshDone */
+    bool full;        /* a refresh without a cookie */
+    bool present_end; /* apply the present set at flush */
+    char cookie[PK_SYNC_COOKIE_MAX + 1];
+    bool cookie_new;
+    size_t applied;
 };
 
 extern void consumer_start(struct consumer *, bool);
 extern int consumer_event(struct consumer *, const struct sync_event *,
-			          const char **);
+                          const char **);
 extern int consumer_flush(struct consumer *, const char **);
 extern void consumer_drop(struct consumer *);
 extern void consumer_free(struct consumer *);

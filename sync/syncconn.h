@@ -34,35 +34,35 @@
 #include "syncapply.h"
 
 enum sync_event_type {
-    SYNC_EV_ENTRY,			/* state, uuid, entry (add/modify) */
-    SYNC_EV_COOKIE,			/* a new cookie only */
-    SYNC_EV_PHASE_END,			/* refreshDelete/refreshPresent */
-    SYNC_EV_IDSET,			/* uuids, deletes */
-    SYNC_EV_DONE,			/* the search ended: result */
+    SYNC_EV_ENTRY,     /* state, uuid, entry (add/modify) */
+    SYNC_EV_COOKIE,    /* a new cookie only */
+    SYNC_EV_PHASE_END, /* refreshDelete/refreshPresent */
+    SYNC_EV_IDSET,     /* uuids, deletes */
+    SYNC_EV_DONE,      /* the search ended: result */
 };
 
 struct sync_event {
     enum sync_event_type type;
-    int     state;			/* LDAP_SYNC_PRESENT .. _DELETE */
+    int state; /* LDAP_SYNC_PRESENT .. _DELETE */
     unsigned char uuid[PK_SYNC_UUID_LEN];
-    struct pk_ldap_entry entry;		/* SYNC_EV_ENTRY, add/modify */
-    bool    has_cookie;
-    char    cookie[PK_SYNC_COOKIE_MAX + 1];
-    bool    present_phase;		/* PHASE_END: refreshPresent */
-    bool    refresh_done;		/* PHASE_END */
-    bool    deletes;			/* IDSET: refreshDeletes */
-    unsigned char (*uuids)[PK_SYNC_UUID_LEN];	/* IDSET */
-    size_t  nuuids;
-    int     result;			/* DONE: LDAP result code */
+    struct pk_ldap_entry entry; /* SYNC_EV_ENTRY, add/modify */
+    bool has_cookie;
+    char cookie[PK_SYNC_COOKIE_MAX + 1];
+    bool present_phase;                       /* PHASE_END: refreshPresent */
+    bool refresh_done;                        /* PHASE_END */
+    bool deletes;                             /* IDSET: refreshDeletes */
+    unsigned char (*uuids)[PK_SYNC_UUID_LEN]; /* IDSET */
+    size_t nuuids;
+    int result; /* DONE: LDAP result code */
 };
 
 struct syncconn;
 
-extern struct syncconn *syncconn_open(const char *, const char *,
-				              const char *, const char *,
-				              const char *, int, const char **);
+extern struct syncconn *syncconn_open(const char *, const char *, const char *,
+                                      const char *, const char *, int,
+                                      const char **);
 extern int syncconn_next(struct syncconn *, int, struct sync_event *,
-			         const char **);
+                         const char **);
 extern void syncconn_close(struct syncconn **);
 
 #endif

@@ -20,7 +20,7 @@
 
 #include "fuzz-import.h"
 
-int     LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Timestamps from here on are "now": the two runs may straddle a second. */
 static uint64_t fuzz_now;
@@ -28,9 +28,9 @@ static uint64_t fuzz_now;
 /* A summary of a run. */
 struct run {
     struct fuzz_state st;
-    char   *text;
-    size_t  len;
-    size_t  size;
+    char *text;
+    size_t len;
+    size_t size;
 };
 
 /* put - append to a summary */
@@ -38,8 +38,8 @@ struct run {
 static void put(struct run *r, const char *s, size_t len)
 {
     if (r->len + len + 1 > r->size) {
-	r->size = (r->len + len + 1) * 2;
-	fuzz_check((r->text = realloc(r->text, r->size)) != NULL);
+        r->size = (r->len + len + 1) * 2;
+        fuzz_check((r->text = realloc(r->text, r->size)) != NULL);
     }
     memcpy(r->text + r->len, s, len);
     r->len += len;
@@ -50,7 +50,7 @@ static void put(struct run *r, const char *s, size_t len)
 
 static unsigned long long when(uint64_t t)
 {
-    return t >= fuzz_now ? 0 : (unsigned long long) t;
+    return t >= fuzz_now ? 0 : (unsigned long long)t;
 }
 
 /* put_list - append a destination list */
@@ -58,40 +58,41 @@ static unsigned long long when(uint64_t t)
 static void put_list(struct run *r, const struct pk_strlist *list)
 {
     for (size_t i = 0; i < list->count; i++) {
-	put(r, ",", 1);
-	put(r, list->items[i], strlen(list->items[i]));
+        put(r, ",", 1);
+        put(r, list->items[i], strlen(list->items[i]));
     }
 }
 
 /* summarize - check an item, then write down all it holds */
 
 static int summarize(const struct pk_item *item, size_t line, void *ctx,
-		             const char **error_r)
+                     const char **error_r)
 {
     struct run *r = ctx;
     const struct pk_account *acc = &item->entry.u.account;
     const struct pk_alias *ali = &item->entry.u.alias;
-    char    buf[1024];
-    int     n;
+    char buf[1024];
+    int n;
 
     fuzz_item(item, line, &r->st, error_r);
     n = snprintf(buf, sizeof(buf), "%zu %d %s %s %d %s %llu %llu|", line,
-		 (int) item->type, item->name, item->target,
-		 (int) item->domain.kind, item->domain.target,
-		 (unsigned long long) item->domain.default_quota,
-		 when(item->domain.created));
-    put(r, buf, (size_t) n);
+                 (int)item->type, item->name, item->target,
+                 (int)item->domain.kind, item->domain.target,
+                 (unsigned long long)item->domain.default_quota,
+                 when(item->domain.created));
+    put(r, buf, (size_t)n);
     if (item->type == PK_ITEM_ACCOUNT) {
-	n = snprintf(buf, sizeof(buf), "%d %llu %s %d %llu %llu", (int) acc->state,
-		     (unsigned long long) acc->quota, acc->password, acc->keep_copy,
-		     when(acc->created), when(acc->changed));
-	put(r, buf, (size_t) n);
-	put_list(r, &acc->forward);
+        n = snprintf(buf, sizeof(buf), "%d %llu %s %d %llu %llu",
+                     (int)acc->state, (unsigned long long)acc->quota,
+                     acc->password, acc->keep_copy, when(acc->created),
+                     when(acc->changed));
+        put(r, buf, (size_t)n);
+        put_list(r, &acc->forward);
     } else if (item->type == PK_ITEM_ALIAS) {
-	n = snprintf(buf, sizeof(buf), "%llu %llu", when(ali->created),
-		     when(ali->changed));
-	put(r, buf, (size_t) n);
-	put_list(r, &ali->dest);
+        n = snprintf(buf, sizeof(buf), "%llu %llu", when(ali->created),
+                     when(ali->changed));
+        put(r, buf, (size_t)n);
+        put_list(r, &ali->dest);
     }
     put(r, "\n", 1);
     return PK_OK;
@@ -101,12 +102,12 @@ static int summarize(const struct pk_item *item, size_t line, void *ctx,
 
 static void mask_column(char *msg)
 {
-    char   *c = strstr(msg, "at column "), *end;
+    char *c = strstr(msg, "at column "), *end;
 
     if (c == NULL)
-	return;
+        return;
     for (end = c += 10; *end >= '0' && *end <= '9'; end++)
-	 /* void */ ;
+        /* void */;
     *c = '#';
     memmove(c + 1, end, strlen(end) + 1);
 }
@@ -114,17 +115,17 @@ static void mask_column(char *msg)
 /* run - one parse, summarized */
 
 static int run(const uint8_t *data, size_t size, struct run *r, char *error,
-	               size_t error_size)
+               size_t error_size)
 {
     const char *msg = "";
-    int     status;
+    int status;
 
     r->st.lines = 1;
     for (size_t i = 0; i < size; i++)
-	r->st.lines += data[i] == '\n';
+        r->st.lines += data[i] == '\n';
     put(r, "", 0);
-    status = pk_import_parse(PK_FORMAT_JSONL, (const char *) data, size,
-			     summarize, r, &msg);
+    status = pk_import_parse(PK_FORMAT_JSONL, (const char *)data, size,
+                             summarize, r, &msg);
     snprintf(error, error_size, "%s", status == PK_OK ? "" : msg);
     mask_column(error);
     return status;
@@ -132,22 +133,22 @@ static int run(const uint8_t *data, size_t size, struct run *r, char *error,
 
 /* LLVMFuzzerTestOneInput - one input, read both ways */
 
-int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct run a = {{0}}, b = {{0}};
-    char    ea[512], eb[512];
+    char ea[512], eb[512];
     uint8_t *tabbed;
-    size_t  n = 0;
-    int     sa, sb;
+    size_t n = 0;
+    int sa, sb;
 
-    fuzz_now = (uint64_t) time(NULL);
+    fuzz_now = (uint64_t)time(NULL);
     fuzz_import(PK_FORMAT_JSONL, data, size);
     fuzz_check((tabbed = malloc(2 * size + 1)) != NULL);
     tabbed[n++] = '\t';
     for (size_t i = 0; i < size; i++) {
-	tabbed[n++] = data[i];
-	if (data[i] == '\n')
-	    tabbed[n++] = '\t';
+        tabbed[n++] = data[i];
+        if (data[i] == '\n')
+            tabbed[n++] = '\t';
     }
     sa = run(data, size, &a, ea, sizeof(ea));
     sb = run(tabbed, n, &b, eb, sizeof(eb));

@@ -12,11 +12,11 @@
 
 #include "fuzz-import.h"
 
-int     LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* LLVMFuzzerTestOneInput - one input */
 
-int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     return fuzz_import(PK_FORMAT_POSTFIX_VIRTUAL, data, size);
 }

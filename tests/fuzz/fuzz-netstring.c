@@ -23,45 +23,46 @@
 
 #include "netstring.h"
 
-int     LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* check - abort on a broken invariant */
 
 static void check(int ok)
 {
     if (!ok)
-	abort();
+        abort();
 }
 
-int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char frame[PK_SOCKETMAP_REQUEST_MAX + 32];
-    const char *buf = (const char *) data, *payload;
-    char    name[PK_SOCKETMAP_NAME_MAX + 1], key[PK_SOCKETMAP_KEY_MAX + 1];
-    size_t  done = 0, plen, used, n;
-    int     status;
+    const char *buf = (const char *)data, *payload;
+    char name[PK_SOCKETMAP_NAME_MAX + 1], key[PK_SOCKETMAP_KEY_MAX + 1];
+    size_t done = 0, plen, used, n;
+    int status;
 
-    while ((status = pk_netstring_parse(buf + done, size - done, PK_SOCKETMAP_REQUEST_MAX,
-					&payload, &plen, &used)) == PK_OK) {
-	check(used <= size - done && used > plen);
-	check(payload > buf + done && payload + plen < buf + done + used);
-	check(plen <= PK_SOCKETMAP_REQUEST_MAX);
-	n = pk_netstring_format(frame, sizeof(frame), payload, plen);
-	check(n == used && memcmp(frame, buf + done, used) == 0);
-	for (size_t cut = 0; cut < used; cut++) {
-	    const char *p2;
-	    size_t  l2, u2;
+    while ((status = pk_netstring_parse(buf + done, size - done,
+                                        PK_SOCKETMAP_REQUEST_MAX, &payload,
+                                        &plen, &used)) == PK_OK) {
+        check(used <= size - done && used > plen);
+        check(payload > buf + done && payload + plen < buf + done + used);
+        check(plen <= PK_SOCKETMAP_REQUEST_MAX);
+        n = pk_netstring_format(frame, sizeof(frame), payload, plen);
+        check(n == used && memcmp(frame, buf + done, used) == 0);
+        for (size_t cut = 0; cut < used; cut++) {
+            const char *p2;
+            size_t l2, u2;
 
-	    check(pk_netstring_parse(buf + done, cut, PK_SOCKETMAP_REQUEST_MAX,
-				     &p2, &l2, &u2) == PK_NOTFOUND);
-	}
-	if (pk_socketmap_split(payload, plen, name, key) == PK_OK) {
-	    check(strlen(name) >= 1 && strlen(name) <= PK_SOCKETMAP_NAME_MAX);
-	    check(strlen(key) >= 1 && strlen(key) <= PK_SOCKETMAP_KEY_MAX);
-	    check(strlen(name) + 1 + strlen(key) == plen);
-	    check(strpbrk(key, "\r\n") == NULL);
-	}
-	done += used;
+            check(pk_netstring_parse(buf + done, cut, PK_SOCKETMAP_REQUEST_MAX,
+                                     &p2, &l2, &u2) == PK_NOTFOUND);
+        }
+        if (pk_socketmap_split(payload, plen, name, key) == PK_OK) {
+            check(strlen(name) >= 1 && strlen(name) <= PK_SOCKETMAP_NAME_MAX);
+            check(strlen(key) >= 1 && strlen(key) <= PK_SOCKETMAP_KEY_MAX);
+            check(strlen(name) + 1 + strlen(key) == plen);
+            check(strpbrk(key, "\r\n") == NULL);
+        }
+        done += used;
     }
     check(status == PK_NOTFOUND || status == PK_EINVAL || status == PK_ELIMIT);
     return 0;

@@ -30,51 +30,51 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static void check(int ok)
 {
     if (!ok)
-	abort();
+        abort();
 }
 
 /* one_line - split one command line and check the pieces */
 
 static void one_line(const char *line, size_t len)
 {
-    char    buf[2048], dec[REF_SASL_MAX];
-    char   *a1, *a2;
-    size_t  n;
-    int     argc;
+    char buf[2048], dec[REF_SASL_MAX];
+    char *a1, *a2;
+    size_t n;
+    int argc;
 
     if (len >= sizeof(buf))
-	return;
+        return;
     memcpy(buf, line, len);
     buf[len] = 0;
     argc = ref_pop3_split(buf, &a1, &a2);
     check(argc >= -1 && argc <= 2);
     if (argc >= 1) {
-	check(a1 > buf && a1 <= buf + len && *a1 && !strchr(a1, ' '));
-	check((argc == 2) == (a2 != NULL));
+        check(a1 > buf && a1 <= buf + len && *a1 && !strchr(a1, ' '));
+        check((argc == 2) == (a2 != NULL));
     }
     if (argc == 2)
-	check(a2 > a1 && a2 <= buf + len && *a2 && !strchr(a2, ' '));
+        check(a2 > a1 && a2 <= buf + len && *a2 && !strchr(a2, ' '));
     if (argc == 0)
-	check(a1 == NULL && a2 == NULL);
+        check(a1 == NULL && a2 == NULL);
     if (ref_b64_decode(line, len, dec, sizeof(dec), &n))
-	check(n < sizeof(dec) && dec[n] == 0);
+        check(n < sizeof(dec) && dec[n] == 0);
 }
 
-int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *p = (const char *) data;
-    size_t  len, used;
-    int     r;
+    const char *p = (const char *)data;
+    size_t len, used;
+    int r;
 
     while (size > 0) {
-	r = ref_line_get(p, size, 2048, &len, &used);
-	if (r == REF_LINE_MORE || r == REF_LINE_LONG)
-	    break;
-	check(used > 0 && used <= size);
-	if (r == REF_LINE_OK)
-	    one_line(p, len);
-	p += used;
-	size -= used;
+        r = ref_line_get(p, size, 2048, &len, &used);
+        if (r == REF_LINE_MORE || r == REF_LINE_LONG)
+            break;
+        check(used > 0 && used <= size);
+        if (r == REF_LINE_OK)
+            one_line(p, len);
+        p += used;
+        size -= used;
     }
     return (0);
 }

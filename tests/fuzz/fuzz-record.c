@@ -20,28 +20,31 @@
 
 #include "record.h"
 
-int     LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* check - abort on a broken invariant */
 
 static void check(int ok)
 {
     if (!ok)
-	abort();
+        abort();
 }
 
 /* check_refusal - only the documented refusals */
 
 static void check_refusal(int status)
 {
-    check(status == PK_ECORRUPT || status == PK_EVERSION || status == PK_ENOMEM);
+    check(status == PK_ECORRUPT || status == PK_EVERSION ||
+          status == PK_ENOMEM);
 }
 
 /* check_bytes - an encoding is exactly the input */
 
-static void check_bytes(const struct pk_buf *buf, const uint8_t *data, size_t size)
+static void check_bytes(const struct pk_buf *buf, const uint8_t *data,
+                        size_t size)
 {
-    check(buf->len == size && (size == 0 || memcmp(buf->data, data, size) == 0));
+    check(buf->len == size &&
+          (size == 0 || memcmp(buf->data, data, size) == 0));
 }
 
 /* same_list - two string lists hold the same strings */
@@ -50,7 +53,7 @@ static void same_list(const struct pk_strlist *a, const struct pk_strlist *b)
 {
     check(a->count == b->count);
     for (size_t i = 0; i < a->count; i++)
-	check(strcmp(a->items[i], b->items[i]) == 0);
+        check(strcmp(a->items[i], b->items[i]) == 0);
 }
 
 /* fuzz_entry - accounts and aliases */
@@ -59,29 +62,29 @@ static void fuzz_entry(const uint8_t *data, size_t size)
 {
     struct pk_entry ent, back;
     struct pk_buf buf = {0};
-    int     status = pk_record_decode_entry(data, size, &ent);
+    int status = pk_record_decode_entry(data, size, &ent);
 
     if (status != PK_OK) {
-	check_refusal(status);
-	return;
+        check_refusal(status);
+        return;
     }
     check(pk_record_encode_entry(&ent, &buf) == PK_OK);
     check_bytes(&buf, data, size);
     check(pk_record_decode_entry(buf.data, buf.len, &back) == PK_OK);
     check(back.type == ent.type);
     if (ent.type == PK_REC_ACCOUNT) {
-	check(back.u.account.state == ent.u.account.state);
-	check(back.u.account.quota == ent.u.account.quota);
-	check(strcmp(back.u.account.password, ent.u.account.password) == 0);
-	check(back.u.account.keep_copy == ent.u.account.keep_copy);
-	check(back.u.account.created == ent.u.account.created);
-	check(back.u.account.changed == ent.u.account.changed);
-	same_list(&back.u.account.forward, &ent.u.account.forward);
+        check(back.u.account.state == ent.u.account.state);
+        check(back.u.account.quota == ent.u.account.quota);
+        check(strcmp(back.u.account.password, ent.u.account.password) == 0);
+        check(back.u.account.keep_copy == ent.u.account.keep_copy);
+        check(back.u.account.created == ent.u.account.created);
+        check(back.u.account.changed == ent.u.account.changed);
+        same_list(&back.u.account.forward, &ent.u.account.forward);
     } else {
-	check(ent.type == PK_REC_ALIAS && ent.u.alias.dest.count > 0);
-	check(back.u.alias.created == ent.u.alias.created);
-	check(back.u.alias.changed == ent.u.alias.changed);
-	same_list(&back.u.alias.dest, &ent.u.alias.dest);
+        check(ent.type == PK_REC_ALIAS && ent.u.alias.dest.count > 0);
+        check(back.u.alias.created == ent.u.alias.created);
+        check(back.u.alias.changed == ent.u.alias.changed);
+        same_list(&back.u.alias.dest, &ent.u.alias.dest);
     }
     pk_entry_free(&back);
     pk_entry_free(&ent);
@@ -94,18 +97,19 @@ static void fuzz_domain(const uint8_t *data, size_t size)
 {
     struct pk_domain dom, back;
     struct pk_buf buf = {0};
-    int     status = pk_record_decode_domain(data, size, &dom);
+    int status = pk_record_decode_domain(data, size, &dom);
 
     if (status != PK_OK) {
-	check_refusal(status);
-	return;
+        check_refusal(status);
+        return;
     }
     check(dom.kind == PK_DOMAIN_HOSTED || dom.kind == PK_DOMAIN_ALIAS);
     check(pk_record_encode_domain(&dom, &buf) == PK_OK);
     check_bytes(&buf, data, size);
     check(pk_record_decode_domain(buf.data, buf.len, &back) == PK_OK);
     check(back.kind == dom.kind && strcmp(back.target, dom.target) == 0);
-    check(back.default_quota == dom.default_quota && back.created == dom.created);
+    check(back.default_quota == dom.default_quota &&
+          back.created == dom.created);
     pk_buf_free(&buf);
 }
 
@@ -115,11 +119,11 @@ static void fuzz_log(const uint8_t *data, size_t size)
 {
     struct pk_logrec rec, back;
     struct pk_buf buf = {0};
-    int     status = pk_record_decode_log(data, size, &rec);
+    int status = pk_record_decode_log(data, size, &rec);
 
     if (status != PK_OK) {
-	check_refusal(status);
-	return;
+        check_refusal(status);
+        return;
     }
     check(pk_record_encode_log(&rec, &buf) == PK_OK);
     check_bytes(&buf, data, size);
@@ -135,7 +139,7 @@ static void fuzz_log(const uint8_t *data, size_t size)
 
 /* LLVMFuzzerTestOneInput - one input, every decoder */
 
-int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_entry(data, size);
     fuzz_domain(data, size);

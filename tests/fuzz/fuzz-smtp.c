@@ -39,56 +39,56 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static void check(int ok)
 {
     if (!ok)
-	abort();
+        abort();
 }
 
 /* one_line - every parser on one command line */
 
 static void one_line(const char *line, size_t len)
 {
-    char    buf[2048], addr[PK_ADDR_MAX + 1], dec[REF_SASL_MAX];
-    char    user[PK_ADDR_MAX + 1], pass[PK_PASSWORD_MAX + 1];
+    char buf[2048], addr[PK_ADDR_MAX + 1], dec[REF_SASL_MAX];
+    char user[PK_ADDR_MAX + 1], pass[PK_PASSWORD_MAX + 1];
     const char *params;
-    size_t  n;
+    size_t n;
 
-    check(memchr(line, '\r', len) == NULL && memchr(line, '\n', len) == NULL
-	  && memchr(line, '\0', len) == NULL);
+    check(memchr(line, '\r', len) == NULL && memchr(line, '\n', len) == NULL &&
+          memchr(line, '\0', len) == NULL);
     if (len >= sizeof(buf))
-	return;
+        return;
     memcpy(buf, line, len);
     buf[len] = 0;
-    if (ref_smtp_parse_path(buf, "FROM", addr, sizeof(addr), &params) == 0
-	|| ref_smtp_parse_path(buf, "TO", addr, sizeof(addr), &params) == 0) {
-	check(strlen(addr) < sizeof(addr));
-	check(strpbrk(addr, "<> ") == NULL);
-	check(params >= buf && params <= buf + len);
+    if (ref_smtp_parse_path(buf, "FROM", addr, sizeof(addr), &params) == 0 ||
+        ref_smtp_parse_path(buf, "TO", addr, sizeof(addr), &params) == 0) {
+        check(strlen(addr) < sizeof(addr));
+        check(strpbrk(addr, "<> ") == NULL);
+        check(params >= buf && params <= buf + len);
     }
     if (ref_b64_decode(buf, len, dec, sizeof(dec), &n)) {
-	check(n < sizeof(dec) && dec[n] == 0);
-	if (ref_sasl_plain(dec, n, user, pass) == REF_SASL_OK) {
-	    check(user[0] != 0 && strlen(user) <= PK_ADDR_MAX);
-	    check(pass[0] != 0 && strlen(pass) <= PK_PASSWORD_MAX);
-	}
+        check(n < sizeof(dec) && dec[n] == 0);
+        if (ref_sasl_plain(dec, n, user, pass) == REF_SASL_OK) {
+            check(user[0] != 0 && strlen(user) <= PK_ADDR_MAX);
+            check(pass[0] != 0 && strlen(pass) <= PK_PASSWORD_MAX);
+        }
     }
 }
 
-int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *p = (const char *) data;
-    size_t  len, used;
-    int     r;
+    const char *p = (const char *)data;
+    size_t len, used;
+    int r;
 
     while (size > 0) {
-	r = ref_line_get(p, size, 2048, &len, &used);
-	if (r == REF_LINE_MORE || r == REF_LINE_LONG)
-	    break;
-	check(used > 0 && used <= size);
-	if (r == REF_LINE_OK) {
-	    check(len + 2 == used);
-	    one_line(p, len);
-	}
-	p += used;
-	size -= used;
+        r = ref_line_get(p, size, 2048, &len, &used);
+        if (r == REF_LINE_MORE || r == REF_LINE_LONG)
+            break;
+        check(used > 0 && used <= size);
+        if (r == REF_LINE_OK) {
+            check(len + 2 == used);
+            one_line(p, len);
+        }
+        p += used;
+        size -= used;
     }
     return (0);
 }

@@ -32,16 +32,18 @@
 #include "store.h"
 #include "test.h"
 
-#define FX_HASH "{SHA512-CRYPT}$6$9Jam6yySh6v0Nv/N$8Nx9CgJmz8utsUZT9kIzqeTXUu/bEG.BJgISV0hzMq2kXb3ndwR2lVJW8r9GUd6pjXOkxmXKwauV/I0YrU/eA1"
+#define FX_HASH                                                                \
+    "{SHA512-CRYPT}$6$9Jam6yySh6v0Nv/N$8Nx9CgJmz8utsUZT9kIzqeTXUu/"            \
+    "bEG.BJgISV0hzMq2kXb3ndwR2lVJW8r9GUd6pjXOkxmXKwauV/I0YrU/eA1"
 
 struct fixture {
-    char   *dir;
+    char *dir;
     struct pk_store *store;
     const char *error;
 };
 
 struct fx_call {
-    int     (*fn)(struct pk_txn *, struct fx_call *, const char **);
+    int (*fn)(struct pk_txn *, struct fx_call *, const char **);
     const char *a, *b;
     struct pk_strlist list;
 };
@@ -50,9 +52,10 @@ static inline void fixture_open(struct fixture *fx)
 {
     fx->dir = test_tmpdir();
     fx->error = "";
-    if (pk_store_open(fx->dir, PK_STORE_CREATE, &fx->store, &fx->error) != PK_OK) {
-	printf("cannot open a test database: %s\n", fx->error);
-	exit(1);
+    if (pk_store_open(fx->dir, PK_STORE_CREATE, &fx->store, &fx->error) !=
+        PK_OK) {
+        printf("cannot open a test database: %s\n", fx->error);
+        exit(1);
     }
     pk_store_set_actor(fx->store, "unit-test");
 }
@@ -74,38 +77,45 @@ static inline int fx_run(struct pk_txn *txn, void *ctx, const char **error_r)
 /* fx_call_write - run one call in its own write transaction */
 static inline int fx_call_write(struct fixture *fx, struct fx_call *call)
 {
-    int     status = pk_store_write(fx->store, fx_run, call, &fx->error);
+    int status = pk_store_write(fx->store, fx_run, call, &fx->error);
 
     pk_strlist_free(&call->list);
     return status;
 }
 
-static inline int fx_do_domain(struct pk_txn *t, struct fx_call *c, const char **e)
+static inline int fx_do_domain(struct pk_txn *t, struct fx_call *c,
+                               const char **e)
 {
-    return c->b ? pk_domain_add_alias(t, c->a, c->b, e) : pk_domain_add(t, c->a, e);
+    return c->b ? pk_domain_add_alias(t, c->a, c->b, e)
+                : pk_domain_add(t, c->a, e);
 }
 
-static inline int fx_do_account(struct pk_txn *t, struct fx_call *c, const char **e)
+static inline int fx_do_account(struct pk_txn *t, struct fx_call *c,
+                                const char **e)
 {
     return pk_account_add(t, c->a, c->b, e);
 }
 
-static inline int fx_do_alias(struct pk_txn *t, struct fx_call *c, const char **e)
+static inline int fx_do_alias(struct pk_txn *t, struct fx_call *c,
+                              const char **e)
 {
     return pk_alias_add(t, c->a, &c->list, e);
 }
 
-static inline int fx_do_unalias(struct pk_txn *t, struct fx_call *c, const char **e)
+static inline int fx_do_unalias(struct pk_txn *t, struct fx_call *c,
+                                const char **e)
 {
     return pk_alias_remove(t, c->a, &c->list, e);
 }
 
-static inline int fx_do_forward(struct pk_txn *t, struct fx_call *c, const char **e)
+static inline int fx_do_forward(struct pk_txn *t, struct fx_call *c,
+                                const char **e)
 {
     return pk_account_set_forward(t, c->a, &c->list, c->b != NULL, e);
 }
 
-static inline int fx_do_grant(struct pk_txn *t, struct fx_call *c, const char **e)
+static inline int fx_do_grant(struct pk_txn *t, struct fx_call *c,
+                              const char **e)
 {
     return pk_sendas_grant(t, c->a, c->b, e);
 }
@@ -120,7 +130,7 @@ static inline int fx_domain(struct fixture *fx, const char *name)
 
 /* fx_domain_alias - add an alias domain */
 static inline int fx_domain_alias(struct fixture *fx, const char *name,
-				          const char *target)
+                                  const char *target)
 {
     struct fx_call c = {.fn = fx_do_domain, .a = name, .b = target};
 
@@ -140,7 +150,7 @@ static inline void fx_list(struct fx_call *c, va_list ap)
     const char *s;
 
     while ((s = va_arg(ap, const char *)) != NULL)
-	pk_strlist_add(&c->list, s);
+        pk_strlist_add(&c->list, s);
 }
 
 /* fx_alias - add destinations (NULL-terminated) to an alias */
@@ -169,7 +179,7 @@ static inline int fx_unalias(struct fixture *fx, const char *addr, ...)
 
 /* fx_forward - set forwarding (NULL-terminated); keep is non-NULL to keep */
 static inline int fx_forward(struct fixture *fx, const char *addr,
-			             const char *keep, ...)
+                             const char *keep, ...)
 {
     struct fx_call c = {.fn = fx_do_forward, .a = addr, .b = keep};
     va_list ap;
@@ -182,7 +192,7 @@ static inline int fx_forward(struct fixture *fx, const char *addr,
 
 /* fx_grant - an explicit send-as grant */
 static inline int fx_grant(struct fixture *fx, const char *login,
-			           const char *addr)
+                           const char *addr)
 {
     struct fx_call c = {.fn = fx_do_grant, .a = login, .b = addr};
 
@@ -195,8 +205,8 @@ static inline struct pk_txn *fx_read(struct fixture *fx)
     struct pk_txn *txn;
 
     if (pk_store_read(fx->store, &txn, &fx->error) != PK_OK) {
-	printf("cannot read the test database: %s\n", fx->error);
-	exit(1);
+        printf("cannot read the test database: %s\n", fx->error);
+        exit(1);
     }
     return txn;
 }
@@ -215,9 +225,8 @@ static inline int fx_do_raw(struct pk_txn *t, void *ctx, const char **e)
 }
 
 /* fx_raw_put - store bytes as they are, bypassing every check */
-static inline int fx_raw_put(struct fixture *fx, enum pk_db db,
-			             const void *key, size_t klen,
-			             const void *val, size_t vlen)
+static inline int fx_raw_put(struct fixture *fx, enum pk_db db, const void *key,
+                             size_t klen, const void *val, size_t vlen)
 {
     struct fx_raw r = {db, key, val, klen, vlen};
 
@@ -231,22 +240,22 @@ static inline char *fx_dump(struct fixture *fx)
     struct pk_cursor *cur;
     const void *k, *v;
     size_t klen, vlen, len = 0;
-    char   *out = NULL;
-    FILE   *fp = open_memstream(&out, &len);
+    char *out = NULL;
+    FILE *fp = open_memstream(&out, &len);
 
     for (int db = 0; db < PK_DB_COUNT; db++) {
-	if (pk_cursor_open(txn, db, NULL, 0, &cur, &fx->error) != PK_OK)
-	    abort();
-	fprintf(fp, "[%d]\n", db);
-	while (pk_cursor_next(cur, &k, &klen, &v, &vlen, &fx->error) == PK_OK) {
-	    for (size_t i = 0; i < klen; i++)
-		fprintf(fp, "%02x", ((const unsigned char *) k)[i]);
-	    fputc('=', fp);
-	    for (size_t i = 0; i < vlen; i++)
-		fprintf(fp, "%02x", ((const unsigned char *) v)[i]);
-	    fputc('\n', fp);
-	}
-	pk_cursor_close(&cur);
+        if (pk_cursor_open(txn, db, NULL, 0, &cur, &fx->error) != PK_OK)
+            abort();
+        fprintf(fp, "[%d]\n", db);
+        while (pk_cursor_next(cur, &k, &klen, &v, &vlen, &fx->error) == PK_OK) {
+            for (size_t i = 0; i < klen; i++)
+                fprintf(fp, "%02x", ((const unsigned char *)k)[i]);
+            fputc('=', fp);
+            for (size_t i = 0; i < vlen; i++)
+                fprintf(fp, "%02x", ((const unsigned char *)v)[i]);
+            fputc('\n', fp);
+        }
+        pk_cursor_close(&cur);
     }
     pk_txn_end(&txn);
     fclose(fp);
@@ -256,8 +265,8 @@ static inline char *fx_dump(struct fixture *fx)
 /* fx_unchanged - compare a dump with now; frees the dump */
 static inline int fx_unchanged(struct fixture *fx, char *before)
 {
-    char   *after = fx_dump(fx);
-    int     same = strcmp(before, after) == 0;
+    char *after = fx_dump(fx);
+    int same = strcmp(before, after) == 0;
 
     free(before);
     free(after);

@@ -196,13 +196,16 @@ static void test_account_unsafe_local_parts_are_refused(void)
     struct fixture fx;
     char *before;
 
-    test_begin("account: characters that expand in templates or paths are refused");
+    test_begin(
+        "account: characters that expand in templates or paths are refused");
     setup(&fx);
     before = fx_dump(&fx);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         test_assert_int(fx_account(&fx, bad[i]), PK_EINVAL);
-        test_assert(strstr(fx.error, "not allowed in a hosted address") != NULL);
-        test_assert_int(fx_alias(&fx, bad[i], "x@elsewhere.org", NULL), PK_EINVAL);
+        test_assert(strstr(fx.error, "not allowed in a hosted address") !=
+                    NULL);
+        test_assert_int(fx_alias(&fx, bad[i], "x@elsewhere.org", NULL),
+                        PK_EINVAL);
     }
     test_assert(fx_unchanged(&fx, before));
     /* An outside destination may still use them. */
@@ -461,7 +464,8 @@ static void test_account_del_refused_when_reached_indirectly(void)
     struct fixture fx;
     char *before;
 
-    test_begin("account: del refused while reached by subaddress or alias domain");
+    test_begin(
+        "account: del refused while reached by subaddress or alias domain");
     setup(&fx);
     test_assert_int(fx_account(&fx, "alice@example.se"), PK_OK);
     test_assert_int(fx_account(&fx, "bob@example.se"), PK_OK);

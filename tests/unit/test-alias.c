@@ -332,13 +332,15 @@ static void test_alias_change_below_cannot_push_a_chain_over_the_limit(void)
     char name[64], next[64], *before;
     int ok = 1;
 
-    test_begin("alias: a change deep in a chain cannot push the top over the limit");
+    test_begin(
+        "alias: a change deep in a chain cannot push the top over the limit");
     setup(&fx);
     /* a1 -> a2 -> ... -> a16 -> outside: exactly at the depth limit. */
     for (int i = PK_RESOLVE_MAX_DEPTH; i >= 1; i--) {
         snprintf(name, sizeof(name), "a%d@example.se", i);
         snprintf(next, sizeof(next), "a%d@example.se", i + 1);
-        if (fx_alias(&fx, name, i == PK_RESOLVE_MAX_DEPTH ? "x@elsewhere.org" : next,
+        if (fx_alias(&fx, name,
+                     i == PK_RESOLVE_MAX_DEPTH ? "x@elsewhere.org" : next,
                      NULL) != PK_OK)
             ok = 0;
     }

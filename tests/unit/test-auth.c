@@ -25,7 +25,7 @@
 #include "test.h"
 
 struct op {
-    int     kind;
+    int kind;
     const char *addr;
     uint64_t n;
 };
@@ -40,25 +40,25 @@ static int do_op(struct pk_txn *txn, void *ctx, const char **error_r)
 
     switch (op->kind) {
     case OP_STATE:
-	return pk_account_set_state(txn, op->addr, (enum pk_account_state) op->n,
-				    error_r);
+        return pk_account_set_state(txn, op->addr, (enum pk_account_state)op->n,
+                                    error_r);
     case OP_QUOTA:
-	return pk_account_set_quota(txn, op->addr, op->n, error_r);
+        return pk_account_set_quota(txn, op->addr, op->n, error_r);
     case OP_DQUOTA:
-	return pk_domain_set_quota(txn, op->addr, op->n, error_r);
+        return pk_domain_set_quota(txn, op->addr, op->n, error_r);
     default: {
-	    /* A record that does not decode, at an account's key. */
-	    struct pk_addr a;
-	    char    key[PK_KEY_MAX];
-	    size_t  klen;
-	    static const unsigned char junk[] = {PK_REC_ACCOUNT, 1, 0xff};
+        /* A record that does not decode, at an account's key. */
+        struct pk_addr a;
+        char key[PK_KEY_MAX];
+        size_t klen;
+        static const unsigned char junk[] = {PK_REC_ACCOUNT, 1, 0xff};
 
-	    if (pk_addr_parse(op->addr, 0, &a, error_r) != PK_OK)
-		return PK_EINVAL;
-	    klen = pk_addr_key(&a, key);
-	    return pk_txn_put(txn, PK_DB_ADDRESSES, key, klen, junk,
-			      sizeof(junk), 0, error_r);
-	}
+        if (pk_addr_parse(op->addr, 0, &a, error_r) != PK_OK)
+            return PK_EINVAL;
+        klen = pk_addr_key(&a, key);
+        return pk_txn_put(txn, PK_DB_ADDRESSES, key, klen, junk, sizeof(junk),
+                          0, error_r);
+    }
     }
 }
 
@@ -70,10 +70,10 @@ static int run(struct fixture *fx, int kind, const char *addr, uint64_t n)
 }
 
 static int lookup(struct fixture *fx, const char *name, struct pk_auth *auth,
-		          const char **error)
+                  const char **error)
 {
     struct pk_txn *txn = fx_read(fx);
-    int     status = pk_auth_lookup(txn, name, auth, error);
+    int status = pk_auth_lookup(txn, name, auth, error);
 
     pk_txn_end(&txn);
     return status;
@@ -98,35 +98,50 @@ static void test_auth_only_accounts_log_in(struct fixture *fx)
     struct pk_auth auth;
     const char *error;
 
-    test_begin("aliases, catch-alls, subaddresses and unknown names are not found");
+    test_begin(
+        "aliases, catch-alls, subaddresses and unknown names are not found");
     test_assert_int(lookup(fx, "info@example.se", &auth, &error), PK_NOTFOUND);
     test_assert_int(lookup(fx, "@example.se", &auth, &error), PK_NOTFOUND);
-    test_assert_int(lookup(fx, "alice+tag@example.se", &auth, &error), PK_NOTFOUND);
-    test_assert_int(lookup(fx, "nobody@example.se", &auth, &error), PK_NOTFOUND);
+    test_assert_int(lookup(fx, "alice+tag@example.se", &auth, &error),
+                    PK_NOTFOUND);
+    test_assert_int(lookup(fx, "nobody@example.se", &auth, &error),
+                    PK_NOTFOUND);
     test_assert(strstr(error, "no account") != NULL);
-    test_assert_int(lookup(fx, "alice@example.org", &auth, &error), PK_NOTFOUND);
+    test_assert_int(lookup(fx, "alice@example.org", &auth, &error),
+                    PK_NOTFOUND);
     test_end();
 }
 
 static void test_auth_refuses_host_characters(struct fixture *fx)
 {
     static const char *const bad[] = {
-	"a%u@example.se", "a/b@example.se", "*", "a*@example.se", "%u",
-	"alice@example.se ", " alice@example.se", "alice", "", "alice@",
-	"alice@example.se\n", "al ice@example.se", "alice@@example.se",
-	"../alice@example.se", "alice@example.se/..",
+        "a%u@example.se",
+        "a/b@example.se",
+        "*",
+        "a*@example.se",
+        "%u",
+        "alice@example.se ",
+        " alice@example.se",
+        "alice",
+        "",
+        "alice@",
+        "alice@example.se\n",
+        "al ice@example.se",
+        "alice@@example.se",
+        "../alice@example.se",
+        "alice@example.se/..",
     };
     struct pk_auth auth;
     const char *error;
-    char    longname[2048];
+    char longname[2048];
 
     test_begin("odd login names are unknown users, never errors");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-	int     st = lookup(fx, bad[i], &auth, &error);
+        int st = lookup(fx, bad[i], &auth, &error);
 
-	if (st != PK_NOTFOUND)
-	    printf("  \"%s\" gave %d\n", bad[i], st);
-	test_assert_int(st, PK_NOTFOUND);
+        if (st != PK_NOTFOUND)
+            printf("  \"%s\" gave %d\n", bad[i], st);
+        test_assert_int(st, PK_NOTFOUND);
     }
     memset(longname, 'a', sizeof(longname) - 1);
     longname[sizeof(longname) - 1] = 0;
@@ -144,18 +159,22 @@ static void test_auth_state_and_reason(struct fixture *fx)
     test_assert_int(lookup(fx, "alice@example.se", &auth, &error), PK_OK);
     test_assert(auth.may_login);
     test_assert_str(auth.reason, "");
-    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_SUSPENDED), PK_OK);
+    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_SUSPENDED),
+                    PK_OK);
     test_assert_int(lookup(fx, "alice@example.se", &auth, &error), PK_OK);
     test_assert(!auth.may_login);
     test_assert_int(auth.state, PK_STATE_SUSPENDED);
     test_assert_str(auth.reason, "account suspended");
-    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_DISABLED), PK_OK);
+    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_DISABLED),
+                    PK_OK);
     test_assert_int(lookup(fx, "alice@example.se", &auth, &error), PK_OK);
     test_assert_str(auth.reason, "account disabled");
-    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_SEND_BLOCKED), PK_OK);
+    test_assert_int(
+        run(fx, OP_STATE, "alice@example.se", PK_STATE_SEND_BLOCKED), PK_OK);
     test_assert_int(lookup(fx, "alice@example.se", &auth, &error), PK_OK);
     test_assert(auth.may_login);
-    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_ACTIVE), PK_OK);
+    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_ACTIVE),
+                    PK_OK);
     test_end();
 }
 
@@ -173,18 +192,19 @@ static void test_auth_quota_in_effect(struct fixture *fx)
     test_assert_int(run(fx, OP_QUOTA, "alice@example.se", 5000), PK_OK);
     test_assert_int(lookup(fx, "alice@example.se", &auth, &error), PK_OK);
     test_assert_int(auth.quota, 5000);
-    test_assert_int(run(fx, OP_QUOTA, "alice@example.se", PK_QUOTA_DOMAIN), PK_OK);
+    test_assert_int(run(fx, OP_QUOTA, "alice@example.se", PK_QUOTA_DOMAIN),
+                    PK_OK);
     test_assert_int(run(fx, OP_DQUOTA, "example.se", 0), PK_OK);
     test_end();
 }
 
 static int verify(struct fixture *fx, const char *name, const char *pw,
-		          enum pk_auth_result *res)
+                  enum pk_auth_result *res)
 {
     struct pk_txn *txn = fx_read(fx);
     struct pk_auth auth;
     const char *error;
-    int     status = pk_auth_verify(txn, name, pw, &auth, res, &error);
+    int status = pk_auth_verify(txn, name, pw, &auth, res, &error);
 
     pk_txn_end(&txn);
     return status;
@@ -194,7 +214,8 @@ static void test_auth_verify_verdicts(struct fixture *fx)
 {
     enum pk_auth_result res;
 
-    test_begin("verify: ok, mismatch, unknown, nologin only with the right password");
+    test_begin(
+        "verify: ok, mismatch, unknown, nologin only with the right password");
     test_assert_int(verify(fx, "ALICE@example.se", "secret", &res), PK_OK);
     test_assert_int(res, PK_AUTH_OK);
     test_assert_int(verify(fx, "alice@example.se", "Secret", &res), PK_OK);
@@ -203,12 +224,14 @@ static void test_auth_verify_verdicts(struct fixture *fx)
     test_assert_int(res, PK_AUTH_UNKNOWN);
     test_assert_int(verify(fx, "a%d@example.se", "secret", &res), PK_OK);
     test_assert_int(res, PK_AUTH_UNKNOWN);
-    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_SUSPENDED), PK_OK);
+    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_SUSPENDED),
+                    PK_OK);
     test_assert_int(verify(fx, "alice@example.se", "secret", &res), PK_OK);
     test_assert_int(res, PK_AUTH_NOLOGIN);
     test_assert_int(verify(fx, "alice@example.se", "wrong", &res), PK_OK);
     test_assert_int(res, PK_AUTH_MISMATCH);
-    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_ACTIVE), PK_OK);
+    test_assert_int(run(fx, OP_STATE, "alice@example.se", PK_STATE_ACTIVE),
+                    PK_OK);
     test_end();
 }
 
@@ -242,7 +265,7 @@ static void test_auth_corrupt_is_an_error(struct fixture *fx)
     struct pk_auth auth;
     enum pk_auth_result res;
     const char *error;
-    int     st;
+    int st;
 
     test_begin("a corrupt account record is an error, not an unknown user");
     test_assert_int(run(fx, OP_RAW, "bob@example.se", 0), PK_OK);
@@ -254,20 +277,20 @@ static void test_auth_corrupt_is_an_error(struct fixture *fx)
     test_end();
 }
 
-int     main(void)
+int main(void)
 {
     struct fixture fx;
 
     fixture_open(&fx);
-    if (fx_domain(&fx, "example.se") != PK_OK
-	|| fx_domain(&fx, "exämple.se") != PK_OK
-	|| fx_account(&fx, "alice@example.se") != PK_OK
-	|| fx_account(&fx, "bob@example.se") != PK_OK
-	|| fx_account(&fx, "carol@exämple.se") != PK_OK
-	|| fx_alias(&fx, "info@example.se", "alice@example.se", NULL) != PK_OK
-	|| fx_alias(&fx, "@example.se", "alice@example.se", NULL) != PK_OK) {
-	printf("fixture: %s\n", fx.error);
-	return 1;
+    if (fx_domain(&fx, "example.se") != PK_OK ||
+        fx_domain(&fx, "exämple.se") != PK_OK ||
+        fx_account(&fx, "alice@example.se") != PK_OK ||
+        fx_account(&fx, "bob@example.se") != PK_OK ||
+        fx_account(&fx, "carol@exämple.se") != PK_OK ||
+        fx_alias(&fx, "info@example.se", "alice@example.se", NULL) != PK_OK ||
+        fx_alias(&fx, "@example.se", "alice@example.se", NULL) != PK_OK) {
+        printf("fixture: %s\n", fx.error);
+        return 1;
     }
     test_auth_normalizes_case_and_idna(&fx);
     test_auth_only_accounts_log_in(&fx);

@@ -296,7 +296,8 @@ static void test_domain_alias_domain_del_refused_while_used(void)
 {
     struct fixture fx;
 
-    test_begin("domain: an alias domain in use as a destination is not removed");
+    test_begin(
+        "domain: an alias domain in use as a destination is not removed");
     fixture_open(&fx);
     test_assert_int(fx_domain(&fx, "example.se"), PK_OK);
     test_assert_int(fx_domain_alias(&fx, "example.nu", "example.se"), PK_OK);

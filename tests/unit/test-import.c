@@ -24,19 +24,24 @@
 #include "import.h"
 #include "resolve.h"
 
-#define HASH_SHA256 "$5$xQF6NZ2TX87x1F/K$.GTC.furrQt1rtzUCR4zGOICIccTCpkgjcL/RC7ZVH3"
-#define HASH_SHA512 "$6$9Jam6yySh6v0Nv/N$8Nx9CgJmz8utsUZT9kIzqeTXUu/bEG.BJgISV0hzMq2kXb3ndwR2lVJW8r9GUd6pjXOkxmXKwauV/I0YrU/eA1"
+#define HASH_SHA256                                                            \
+    "$5$xQF6NZ2TX87x1F/K$.GTC.furrQt1rtzUCR4zGOICIccTCpkgjcL/RC7ZVH3"
+#define HASH_SHA512                                                            \
+    "$6$9Jam6yySh6v0Nv/N$8Nx9CgJmz8utsUZT9kIzqeTXUu/"                          \
+    "bEG.BJgISV0hzMq2kXb3ndwR2lVJW8r9GUd6pjXOkxmXKwauV/I0YrU/eA1"
 #define HASH_MD5 "$1$sdpk4QGV$SxDX66/Zx5Cd67NtOC11c0"
 #define HASH_BLF "$2y$12$OnZ8KgI32k1uVUYbmPFY/e3ohKNQ5W6oLQSXv7y5sFHnB15T.LMrW"
-#define HASH_YES "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$GmcwIgvdUC9qLWcKCi6gklUa1dM3ziD43YxYNURLKy0"
+#define HASH_YES                                                               \
+    "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$"                                           \
+    "GmcwIgvdUC9qLWcKCi6gklUa1dM3ziD43YxYNURLKy0"
 
 /* The JSON form of FX_HASH. */
 #define JHASH "\"" FX_HASH "\""
 
 /* A summary of parsed items, one line each. */
 struct items {
-    char    text[8192];
-    size_t  count;
+    char text[8192];
+    size_t count;
     uint64_t created[16];
 };
 
@@ -44,57 +49,63 @@ struct items {
 
 static void join(const struct pk_strlist *list, char *buf, size_t size)
 {
-    size_t  used = 0;
+    size_t used = 0;
 
     buf[0] = 0;
     for (size_t i = 0; i < list->count && used < size; i++)
-	used += snprintf(buf + used, size - used, "%s%s", i ? "," : "",
-			 list->items[i]);
+        used += snprintf(buf + used, size - used, "%s%s", i ? "," : "",
+                         list->items[i]);
 }
 
 /* record_item - summarize an item (the parse callback) */
 
 static int record_item(const struct pk_item *item, size_t line, void *ctx,
-		               const char **error_r)
+                       const char **error_r)
 {
     struct items *it = ctx;
     const struct pk_account *acc = &item->entry.u.account;
-    char    buf[1024], list[512], quota[32];
-    size_t  used = strlen(it->text);
+    char buf[1024], list[512], quota[32];
+    size_t used = strlen(it->text);
 
     switch (item->type) {
     case PK_ITEM_DOMAIN:
-	snprintf(buf, sizeof(buf), "%zu domain %s quota=%llu", line, item->name,
-		 (unsigned long long) item->domain.default_quota);
-	break;
+        snprintf(buf, sizeof(buf), "%zu domain %s quota=%llu", line, item->name,
+                 (unsigned long long)item->domain.default_quota);
+        break;
     case PK_ITEM_DOMAIN_ALIAS:
-	snprintf(buf, sizeof(buf), "%zu domain_alias %s -> %s", line,
-		 item->name, item->domain.target);
-	break;
+        snprintf(buf, sizeof(buf), "%zu domain_alias %s -> %s", line,
+                 item->name, item->domain.target);
+        break;
     case PK_ITEM_ACCOUNT:
-	join(&acc->forward, list, sizeof(list));
-	if (acc->quota == PK_QUOTA_DOMAIN)
-	    snprintf(quota, sizeof(quota), "default");
-	else
-	    snprintf(quota, sizeof(quota), "%llu", (unsigned long long) acc->quota);
-	snprintf(buf, sizeof(buf), "%zu account %s %s quota=%s fwd=%s keep=%d "
-		 "pw=%.*s", line, item->name, pk_state_name(acc->state), quota,
-		 list, acc->keep_copy, (int) (strchr(acc->password, '}') -
-					      acc->password + 1), acc->password);
-	break;
+        join(&acc->forward, list, sizeof(list));
+        if (acc->quota == PK_QUOTA_DOMAIN)
+            snprintf(quota, sizeof(quota), "default");
+        else
+            snprintf(quota, sizeof(quota), "%llu",
+                     (unsigned long long)acc->quota);
+        snprintf(buf, sizeof(buf),
+                 "%zu account %s %s quota=%s fwd=%s keep=%d "
+                 "pw=%.*s",
+                 line, item->name, pk_state_name(acc->state), quota, list,
+                 acc->keep_copy,
+                 (int)(strchr(acc->password, '}') - acc->password + 1),
+                 acc->password);
+        break;
     case PK_ITEM_ALIAS:
-	join(&item->entry.u.alias.dest, list, sizeof(list));
-	snprintf(buf, sizeof(buf), "%zu alias %s -> %s", line, item->name, list);
-	break;
+        join(&item->entry.u.alias.dest, list, sizeof(list));
+        snprintf(buf, sizeof(buf), "%zu alias %s -> %s", line, item->name,
+                 list);
+        break;
     case PK_ITEM_SENDAS:
-	snprintf(buf, sizeof(buf), "%zu sendas %s -> %s", line, item->name,
-		 item->target);
-	break;
+        snprintf(buf, sizeof(buf), "%zu sendas %s -> %s", line, item->name,
+                 item->target);
+        break;
     }
     if (it->count < 16)
-	it->created[it->count] = item->type == PK_ITEM_ACCOUNT ? acc->created
-	    : item->type == PK_ITEM_ALIAS ? item->entry.u.alias.created
-	    : item->domain.created;
+        it->created[it->count] = item->type == PK_ITEM_ACCOUNT ? acc->created
+                                 : item->type == PK_ITEM_ALIAS
+                                     ? item->entry.u.alias.created
+                                     : item->domain.created;
     it->count++;
     snprintf(it->text + used, sizeof(it->text) - used, "%s\n", buf);
     return PK_OK;
@@ -103,11 +114,12 @@ static int record_item(const struct pk_item *item, size_t line, void *ctx,
 /* parse - run a parser over a string; the summary goes to it */
 
 static int parse(enum pk_format format, const char *data, struct items *it,
-		         const char **error_r)
+                 const char **error_r)
 {
     memset(it, 0, sizeof(*it));
     *error_r = "";
-    return pk_import_parse(format, data, strlen(data), record_item, it, error_r);
+    return pk_import_parse(format, data, strlen(data), record_item, it,
+                           error_r);
 }
 
 /* starts - does a message start with a prefix */
@@ -120,8 +132,8 @@ static int starts(const char *msg, const char *prefix)
 /* Each bad input is refused with "line N:" at its line. */
 struct bad {
     const char *input;
-    const char *line;			/* "line N: " */
-    const char *words;			/* part of the message */
+    const char *line;  /* "line N: " */
+    const char *words; /* part of the message */
 };
 
 /* check_bad - every bad input refused with its line number */
@@ -132,13 +144,14 @@ static void check_bad(enum pk_format format, const struct bad *bad, size_t n)
     const char *error;
 
     for (size_t i = 0; i < n; i++) {
-	int     status = parse(format, bad[i].input, &it, &error);
+        int status = parse(format, bad[i].input, &it, &error);
 
-	if (status != PK_EINVAL || !starts(error, bad[i].line)
-	    || strstr(error, bad[i].words) == NULL) {
-	    printf("  bad input %zu: status %d, message \"%s\"\n", i, status, error);
-	    test_failed_now = 1;
-	}
+        if (status != PK_EINVAL || !starts(error, bad[i].line) ||
+            strstr(error, bad[i].words) == NULL) {
+            printf("  bad input %zu: status %d, message \"%s\"\n", i, status,
+                   error);
+            test_failed_now = 1;
+        }
     }
 }
 
@@ -147,26 +160,37 @@ static void check_bad(enum pk_format format, const struct bad *bad, size_t n)
 static void test_jsonl_parses_every_item_type(void)
 {
     static const char input[] =
-	"{\"type\":\"domain\",\"domain\":\"Example.SE\",\"quota\":1024,\"created\":100}\n"
-	"\n"
-	"   \n"
-	"{\"type\":\"domain\",\"domain\":\"exämple.se\"}\n"
-	"{\"type\":\"domain_alias\",\"domain\":\"example.nu\",\"target\":\"example.se\",\"created\":101}\n"
-	"{\"type\":\"account\",\"address\":\"Alice@Example.se\",\"password\":" JHASH ",\"state\":\"suspended\","
-	"\"quota\":5000,\"forward\":[\"a@elsewhere.org\",\"A@ELSEWHERE.ORG\",\"b@exämple.se\"],\"keep_copy\":true,\"created\":102,\"changed\":103}\r\n"
-	"{\"type\":\"account\",\"address\":\"bob@example.se\",\"password\":" JHASH ",\"quota\":null,\"keep_copy\":true}\n"
-	"{\"type\":\"alias\",\"address\":\"info@example.se\",\"to\":[\"alice@example.se\",\"bob@example.se\"],\"created\":104,\"changed\":105}\n"
-	"{\"type\":\"alias\",\"address\":\"@example.se\",\"to\":[\"info@example.se\"]}\n"
-	"{\"type\":\"sendas\",\"login\":\"bob@example.se\",\"address\":\"@Example.nu\"}";
+        "{\"type\":\"domain\",\"domain\":\"Example.SE\",\"quota\":1024,"
+        "\"created\":100}\n"
+        "\n"
+        "   \n"
+        "{\"type\":\"domain\",\"domain\":\"exämple.se\"}\n"
+        "{\"type\":\"domain_alias\",\"domain\":\"example.nu\",\"target\":"
+        "\"example.se\",\"created\":101}\n"
+        "{\"type\":\"account\",\"address\":\"Alice@Example.se\","
+        "\"password\":" JHASH ",\"state\":\"suspended\","
+        "\"quota\":5000,\"forward\":[\"a@elsewhere.org\",\"A@ELSEWHERE.ORG\","
+        "\"b@exämple.se\"],\"keep_copy\":true,\"created\":102,\"changed\":103}"
+        "\r\n"
+        "{\"type\":\"account\",\"address\":\"bob@example.se\","
+        "\"password\":" JHASH ",\"quota\":null,\"keep_copy\":true}\n"
+        "{\"type\":\"alias\",\"address\":\"info@example.se\",\"to\":[\"alice@"
+        "example.se\",\"bob@example.se\"],\"created\":104,\"changed\":105}\n"
+        "{\"type\":\"alias\",\"address\":\"@example.se\",\"to\":[\"info@"
+        "example.se\"]}\n"
+        "{\"type\":\"sendas\",\"login\":\"bob@example.se\",\"address\":\"@"
+        "Example.nu\"}";
     static const char want[] =
-	"1 domain example.se quota=1024\n"
-	"4 domain xn--exmple-cua.se quota=0\n"
-	"5 domain_alias example.nu -> example.se\n"
-	"6 account alice@example.se suspended quota=5000 fwd=a@elsewhere.org,b@xn--exmple-cua.se keep=1 pw={SHA512-CRYPT}\n"
-	"7 account bob@example.se active quota=default fwd= keep=0 pw={SHA512-CRYPT}\n"
-	"8 alias info@example.se -> alice@example.se,bob@example.se\n"
-	"9 alias @example.se -> info@example.se\n"
-	"10 sendas bob@example.se -> @example.nu\n";
+        "1 domain example.se quota=1024\n"
+        "4 domain xn--exmple-cua.se quota=0\n"
+        "5 domain_alias example.nu -> example.se\n"
+        "6 account alice@example.se suspended quota=5000 "
+        "fwd=a@elsewhere.org,b@xn--exmple-cua.se keep=1 pw={SHA512-CRYPT}\n"
+        "7 account bob@example.se active quota=default fwd= keep=0 "
+        "pw={SHA512-CRYPT}\n"
+        "8 alias info@example.se -> alice@example.se,bob@example.se\n"
+        "9 alias @example.se -> info@example.se\n"
+        "10 sendas bob@example.se -> @example.nu\n";
     static struct items it;
     const char *error;
     uint64_t now = time(NULL);
@@ -186,24 +210,30 @@ static void test_jsonl_parses_every_item_type(void)
 static void test_jsonl_scanner_reads_like_jansson(void)
 {
     static const char input[] =
-	"{\"type\":\"domain\",\"domain\":\"example.se\",\"quota\":1024,\"created\":100}\n"
-	"{\"type\":\"domain_alias\",\"domain\":\"example.nu\",\"target\":\"example.se\",\"created\":1}\n"
-	"{\"type\":\"account\",\"address\":\"a@example.se\",\"password\":" JHASH ",\"state\":\"disabled\","
-	"\"quota\":null,\"forward\":[\"x@y.org\",\"b@example.se\"],\"keep_copy\":true,\"created\":7,\"changed\":8}\n"
-	"{\"type\":\"alias\",\"address\":\"@example.se\",\"to\":[\"a@example.se\"],\"created\":0,\"changed\":123456789012345678}\n"
-	"{\"type\":\"sendas\",\"login\":\"a@example.se\",\"address\":\"@example.nu\"}\n";
+        "{\"type\":\"domain\",\"domain\":\"example.se\",\"quota\":1024,"
+        "\"created\":100}\n"
+        "{\"type\":\"domain_alias\",\"domain\":\"example.nu\",\"target\":"
+        "\"example.se\",\"created\":1}\n"
+        "{\"type\":\"account\",\"address\":\"a@example.se\",\"password\":" JHASH
+        ",\"state\":\"disabled\","
+        "\"quota\":null,\"forward\":[\"x@y.org\",\"b@example.se\"],\"keep_"
+        "copy\":true,\"created\":7,\"changed\":8}\n"
+        "{\"type\":\"alias\",\"address\":\"@example.se\",\"to\":[\"a@example."
+        "se\"],\"created\":0,\"changed\":123456789012345678}\n"
+        "{\"type\":\"sendas\",\"login\":\"a@example.se\",\"address\":\"@"
+        "example.nu\"}\n";
     static struct items fast, slow;
-    char    tabbed[sizeof(input) * 2];
+    char tabbed[sizeof(input) * 2];
     const char *error;
-    size_t  n = 0;
+    size_t n = 0;
 
     test_begin("jsonl: the canonical-form scanner reads what jansson reads");
     /* A tab in front of each line: only jansson takes such a line. */
     tabbed[n++] = '\t';
     for (const char *c = input; *c; c++) {
-	tabbed[n++] = *c;
-	if (*c == '\n' && c[1] != 0)
-	    tabbed[n++] = '\t';
+        tabbed[n++] = *c;
+        if (*c == '\n' && c[1] != 0)
+            tabbed[n++] = '\t';
     }
     tabbed[n] = 0;
     test_assert_int(parse(PK_FORMAT_JSONL, input, &fast, &error), PK_OK);
@@ -212,13 +242,19 @@ static void test_jsonl_scanner_reads_like_jansson(void)
     test_assert_str(fast.text, slow.text);
     test_assert(memcmp(fast.created, slow.created, sizeof(fast.created)) == 0);
     /* What the scanner leaves to jansson: escapes, -0, 19 digits, space. */
-    test_assert_int(parse(PK_FORMAT_JSONL, "{\"type\":\"domain\",\"domain\":"
-			  "\"\\u0061.se\",\"quota\":-0,\"created\":"
-			  "1234567890123456789 }", &slow, &error), PK_OK);
+    test_assert_int(parse(PK_FORMAT_JSONL,
+                          "{\"type\":\"domain\",\"domain\":"
+                          "\"\\u0061.se\",\"quota\":-0,\"created\":"
+                          "1234567890123456789 }",
+                          &slow, &error),
+                    PK_OK);
     test_assert_str(slow.text, "1 domain a.se quota=0\n");
     test_assert_int(slow.created[0], 1234567890123456789LL);
-    test_assert_int(parse(PK_FORMAT_JSONL, "{\"type\":\"domain\",\"domain\":"
-			  "\"a.se\",\"quota\":01}", &slow, &error), PK_EINVAL);
+    test_assert_int(parse(PK_FORMAT_JSONL,
+                          "{\"type\":\"domain\",\"domain\":"
+                          "\"a.se\",\"quota\":01}",
+                          &slow, &error),
+                    PK_EINVAL);
     test_assert(starts(error, "line 1: invalid JSON"));
     test_end();
 }
@@ -229,69 +265,82 @@ static void test_jsonl_refuses_malformed_lines(void)
 {
 #define OK1 "{\"type\":\"domain\",\"domain\":\"example.se\"}\n\n"
     static const struct bad bad[] = {
-	{OK1 "{\"type\":\"domain\",", "line 3: ", "invalid JSON"},
-	{OK1 "[1,2]", "line 3: ", "not a JSON object"},
-	{OK1 "{\"domain\":\"example.se\"}", "line 3: ", "\"type\" is missing"},
-	{OK1 "{\"type\":\"mailbox\"}", "line 3: ", "unknown \"type\""},
-	{OK1 "{\"type\":7}", "line 3: ", "\"type\" must be a string"},
-	{OK1 "{\"type\":\"domain\",\"domain\":\"a.se\",\"color\":1}", "line 3: ",
-	"unknown key \"color\""},
-	{OK1 "{\"type\":\"domain\",\"domain\":\"a.se\",\"quota\":\"1G\"}", "line 3: ",
-	"\"quota\" must be a non-negative integer"},
-	{OK1 "{\"type\":\"domain\",\"domain\":\"a.se\",\"quota\":-1}", "line 3: ",
-	"non-negative"},
-	{OK1 "{\"type\":\"domain\",\"domain\":\"a.se\",\"created\":1.5}", "line 3: ",
-	"non-negative integer"},
-	{OK1 "{\"type\":\"domain\",\"domain\":\"a.se\",\"domain\":\"b.se\"}", "line 3: ",
-	"invalid JSON"},
-	{OK1 "{\"type\":\"domain\",\"domain\":\"a\\u0000.se\"}", "line 3: ", "invalid JSON"},
-	{OK1 "{\"type\":\"domain\",\"domain\":\"a..se\"}", "line 3: ", "domain"},
-	{OK1 "{\"type\":\"domain_alias\",\"domain\":\"a.se\"}", "line 3: ",
-	"\"target\" is missing"},
-	{OK1 "{\"type\":\"domain_alias\",\"domain\":\"a.se\",\"target\":\"A.se\"}",
-	"line 3: ", "alias of itself"},
-	{OK1 "{\"type\":\"account\",\"address\":\"a@a.se\"}", "line 3: ",
-	"\"password\" is missing"},
-	{OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":\"{PLAIN}secret\"}",
-	"line 3: ", "password"},
-	{OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":\"$6$x\"}",
-	"line 3: ", "password"},
-	{OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH
-	",\"state\":\"asleep\"}", "line 3: ", "\"state\""},
-	{OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH
-	",\"keep_copy\":1}", "line 3: ", "\"keep_copy\""},
-	{OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH
-	",\"forward\":\"b@a.se\"}", "line 3: ", "list"},
-	{OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH
-	",\"forward\":[\"A@a.se\"]}", "line 3: ", "itself"},
-	{OK1 "{\"type\":\"account\",\"address\":\"@a.se\",\"password\":" JHASH "}",
-	"line 3: ", "address"},
-	{OK1 "{\"type\":\"alias\",\"address\":\"a@a.se\",\"to\":[]}", "line 3: ",
-	"\"to\" is empty"},
-	{OK1 "{\"type\":\"alias\",\"address\":\"a@a.se\",\"to\":[\"b\"]}", "line 3: ",
-	"destination"},
-	{OK1 "{\"type\":\"alias\",\"address\":\"a@a.se\",\"to\":[\"b@a.se\",7]}",
-	"line 3: ", "item 2"},
-	{OK1 "{\"type\":\"alias\",\"address\":\"a b@a.se\",\"to\":[\"b@a.se\"]}",
-	"line 3: ", "address"},
-	{OK1 "{\"type\":\"sendas\",\"login\":\"a@a.se\"}", "line 3: ",
-	"\"address\" is missing"},
-	{OK1 "{\"type\":\"sendas\",\"login\":\"@a.se\",\"address\":\"b@a.se\"}",
-	"line 3: ", "login"},
+        {OK1 "{\"type\":\"domain\",", "line 3: ", "invalid JSON"},
+        {OK1 "[1,2]", "line 3: ", "not a JSON object"},
+        {OK1 "{\"domain\":\"example.se\"}", "line 3: ", "\"type\" is missing"},
+        {OK1 "{\"type\":\"mailbox\"}", "line 3: ", "unknown \"type\""},
+        {OK1 "{\"type\":7}", "line 3: ", "\"type\" must be a string"},
+        {OK1 "{\"type\":\"domain\",\"domain\":\"a.se\",\"color\":1}",
+         "line 3: ", "unknown key \"color\""},
+        {OK1 "{\"type\":\"domain\",\"domain\":\"a.se\",\"quota\":\"1G\"}",
+         "line 3: ", "\"quota\" must be a non-negative integer"},
+        {OK1 "{\"type\":\"domain\",\"domain\":\"a.se\",\"quota\":-1}",
+         "line 3: ", "non-negative"},
+        {OK1 "{\"type\":\"domain\",\"domain\":\"a.se\",\"created\":1.5}",
+         "line 3: ", "non-negative integer"},
+        {OK1 "{\"type\":\"domain\",\"domain\":\"a.se\",\"domain\":\"b.se\"}",
+         "line 3: ", "invalid JSON"},
+        {OK1 "{\"type\":\"domain\",\"domain\":\"a\\u0000.se\"}",
+         "line 3: ", "invalid JSON"},
+        {OK1 "{\"type\":\"domain\",\"domain\":\"a..se\"}",
+         "line 3: ", "domain"},
+        {OK1 "{\"type\":\"domain_alias\",\"domain\":\"a.se\"}",
+         "line 3: ", "\"target\" is missing"},
+        {OK1
+         "{\"type\":\"domain_alias\",\"domain\":\"a.se\",\"target\":\"A.se\"}",
+         "line 3: ", "alias of itself"},
+        {OK1 "{\"type\":\"account\",\"address\":\"a@a.se\"}",
+         "line 3: ", "\"password\" is missing"},
+        {OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":\"{"
+             "PLAIN}secret\"}",
+         "line 3: ", "password"},
+        {OK1
+         "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":\"$6$x\"}",
+         "line 3: ", "password"},
+        {OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH
+             ",\"state\":\"asleep\"}",
+         "line 3: ", "\"state\""},
+        {OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH
+             ",\"keep_copy\":1}",
+         "line 3: ", "\"keep_copy\""},
+        {OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH
+             ",\"forward\":\"b@a.se\"}",
+         "line 3: ", "list"},
+        {OK1 "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH
+             ",\"forward\":[\"A@a.se\"]}",
+         "line 3: ", "itself"},
+        {OK1 "{\"type\":\"account\",\"address\":\"@a.se\",\"password\":" JHASH
+             "}",
+         "line 3: ", "address"},
+        {OK1 "{\"type\":\"alias\",\"address\":\"a@a.se\",\"to\":[]}",
+         "line 3: ", "\"to\" is empty"},
+        {OK1 "{\"type\":\"alias\",\"address\":\"a@a.se\",\"to\":[\"b\"]}",
+         "line 3: ", "destination"},
+        {OK1
+         "{\"type\":\"alias\",\"address\":\"a@a.se\",\"to\":[\"b@a.se\",7]}",
+         "line 3: ", "item 2"},
+        {OK1
+         "{\"type\":\"alias\",\"address\":\"a b@a.se\",\"to\":[\"b@a.se\"]}",
+         "line 3: ", "address"},
+        {OK1 "{\"type\":\"sendas\",\"login\":\"a@a.se\"}",
+         "line 3: ", "\"address\" is missing"},
+        {OK1 "{\"type\":\"sendas\",\"login\":\"@a.se\",\"address\":\"b@a.se\"}",
+         "line 3: ", "login"},
     };
-    char    longline[1200];
+    char longline[1200];
     static struct items it;
     const char *error;
 
     test_begin("jsonl: each malformed line is refused with its line number");
     check_bad(PK_FORMAT_JSONL, bad, sizeof(bad) / sizeof(bad[0]));
     /* Overlong strings, and NUL bytes in the raw line. */
-    snprintf(longline, sizeof(longline), "{\"type\":\"domain\",\"domain\":\"%0*d.se\"}",
-	     1100, 0);
+    snprintf(longline, sizeof(longline),
+             "{\"type\":\"domain\",\"domain\":\"%0*d.se\"}", 1100, 0);
     test_assert_int(parse(PK_FORMAT_JSONL, longline, &it, &error), PK_EINVAL);
     test_assert(strstr(error, "longer than") != NULL);
-    test_assert_int(pk_import_parse(PK_FORMAT_JSONL, OK1 "{\"type\"\0:1}", sizeof(OK1) + 10,
-				    record_item, &it, &error), PK_EINVAL);
+    test_assert_int(pk_import_parse(PK_FORMAT_JSONL, OK1 "{\"type\"\0:1}",
+                                    sizeof(OK1) + 10, record_item, &it, &error),
+                    PK_EINVAL);
     test_assert_str(error, "line 3: NUL byte in the line");
     test_end();
 }
@@ -304,13 +353,20 @@ static void test_jsonl_error_never_quotes_a_hash(void)
     const char *error;
 
     test_begin("jsonl: a broken line's message does not quote its hash");
-    test_assert_int(parse(PK_FORMAT_JSONL, "{\"type\":\"account\",\"password\":\"$6$"
-			  "SECRETSALT$xyz\"x}", &it, &error), PK_EINVAL);
+    test_assert_int(parse(PK_FORMAT_JSONL,
+                          "{\"type\":\"account\",\"password\":\"$6$"
+                          "SECRETSALT$xyz\"x}",
+                          &it, &error),
+                    PK_EINVAL);
     test_assert(starts(error, "line 1: invalid JSON at column"));
     test_assert(strstr(error, "SECRETSALT") == NULL);
-    test_assert_int(parse(PK_FORMAT_JSONL, "{\"type\":\"account\",\"address\":"
-			  "\"a@a.se\",\"password\":\"{SHA512-CRYPT}$6$SECRETSALT$"
-			  "xyz\"}", &it, &error), PK_EINVAL);
+    test_assert_int(
+        parse(PK_FORMAT_JSONL,
+              "{\"type\":\"account\",\"address\":"
+              "\"a@a.se\",\"password\":\"{SHA512-CRYPT}$6$SECRETSALT$"
+              "xyz\"}",
+              &it, &error),
+        PK_EINVAL);
     test_assert(strstr(error, "SECRETSALT") == NULL);
     test_end();
 }
@@ -320,22 +376,31 @@ static void test_jsonl_error_never_quotes_a_hash(void)
 static void test_dovecot_parses_good_forms(void)
 {
     static const char input[] =
-	"# Dovecot users\n"
-	"alice@Example.se:" FX_HASH ":1000:1000::/home/alice::userdb_quota_rule=*:storage=1G\n"
-	"\n"
-	"  # indented comment\n"
-	"bob@example.se:" HASH_SHA512 "\n"
-	"carol@example.se:" HASH_BLF ":::::: userdb_quota_rule=*:bytes=12345 nologin\n"
-	"dave@example.se:" HASH_YES "::::::userdb_quota_rule=*:storage=2048\n"
-	"eve@example.se:" HASH_SHA256 ":1:2:Eve:/h:/bin/sh:userdb_quota_rule=Trash:storage=+10M\n"
-	"frank@example.se:" HASH_MD5 ":::::";
+        "# Dovecot users\n"
+        "alice@Example.se:" FX_HASH
+        ":1000:1000::/home/alice::userdb_quota_rule=*:storage=1G\n"
+        "\n"
+        "  # indented comment\n"
+        "bob@example.se:" HASH_SHA512 "\n"
+        "carol@example.se:" HASH_BLF
+        ":::::: userdb_quota_rule=*:bytes=12345 nologin\n"
+        "dave@example.se:" HASH_YES "::::::userdb_quota_rule=*:storage=2048\n"
+        "eve@example.se:" HASH_SHA256
+        ":1:2:Eve:/h:/bin/sh:userdb_quota_rule=Trash:storage=+10M\n"
+        "frank@example.se:" HASH_MD5 ":::::";
     static const char want[] =
-	"2 account alice@example.se active quota=1073741824 fwd= keep=0 pw={SHA512-CRYPT}\n"
-	"5 account bob@example.se active quota=default fwd= keep=0 pw={SHA512-CRYPT}\n"
-	"6 account carol@example.se active quota=12345 fwd= keep=0 pw={BLF-CRYPT}\n"
-	"7 account dave@example.se active quota=2097152 fwd= keep=0 pw={CRYPT}\n"
-	"8 account eve@example.se active quota=default fwd= keep=0 pw={SHA256-CRYPT}\n"
-	"9 account frank@example.se active quota=default fwd= keep=0 pw={MD5-CRYPT}\n";
+        "2 account alice@example.se active quota=1073741824 fwd= keep=0 "
+        "pw={SHA512-CRYPT}\n"
+        "5 account bob@example.se active quota=default fwd= keep=0 "
+        "pw={SHA512-CRYPT}\n"
+        "6 account carol@example.se active quota=12345 fwd= keep=0 "
+        "pw={BLF-CRYPT}\n"
+        "7 account dave@example.se active quota=2097152 fwd= keep=0 "
+        "pw={CRYPT}\n"
+        "8 account eve@example.se active quota=default fwd= keep=0 "
+        "pw={SHA256-CRYPT}\n"
+        "9 account frank@example.se active quota=default fwd= keep=0 "
+        "pw={MD5-CRYPT}\n";
     static struct items it;
     const char *error;
 
@@ -351,30 +416,33 @@ static void test_dovecot_refuses_malformed_lines(void)
 {
 #define OK2 "# users\nok@example.se:" FX_HASH "\n"
     static const struct bad bad[] = {
-	{OK2 "alice:" FX_HASH, "line 3: ", "not a full address"},
-	{OK2 "alice@example.se", "line 3: ", "no password field"},
-	{OK2 "alice@example.se::1000", "line 3: ", "password field is empty"},
-	{OK2 "alice@example.se:secret", "line 3: ", "plaintext is refused"},
-	{OK2 "alice@example.se:{PLAIN}secret", "line 3: ", "password"},
-	{OK2 "alice@example.se:$6$broken", "line 3: ", "password"},
-	{OK2 "alice@example.se:" FX_HASH "::::::userdb_quota_rule=*:storage=1X",
-	"line 3: ", "unknown unit"},
-	{OK2 "alice@example.se:" FX_HASH "::::::userdb_quota_rule=*:storage=10%",
-	"line 3: ", "percent"},
-	{OK2 "alice@example.se:" FX_HASH "::::::userdb_quota_rule=*:bytes=",
-	"line 3: ", "not a number"},
-	{OK2 "alice@example.se:" FX_HASH "::::::userdb_quota_rule=*:bytes="
-	"99999999999999999999", "line 3: ", "too large"},
-	{OK2 "al ice@example.se:" FX_HASH, "line 3: ", "user"},
+        {OK2 "alice:" FX_HASH, "line 3: ", "not a full address"},
+        {OK2 "alice@example.se", "line 3: ", "no password field"},
+        {OK2 "alice@example.se::1000", "line 3: ", "password field is empty"},
+        {OK2 "alice@example.se:secret", "line 3: ", "plaintext is refused"},
+        {OK2 "alice@example.se:{PLAIN}secret", "line 3: ", "password"},
+        {OK2 "alice@example.se:$6$broken", "line 3: ", "password"},
+        {OK2 "alice@example.se:" FX_HASH "::::::userdb_quota_rule=*:storage=1X",
+         "line 3: ", "unknown unit"},
+        {OK2 "alice@example.se:" FX_HASH
+             "::::::userdb_quota_rule=*:storage=10%",
+         "line 3: ", "percent"},
+        {OK2 "alice@example.se:" FX_HASH "::::::userdb_quota_rule=*:bytes=",
+         "line 3: ", "not a number"},
+        {OK2 "alice@example.se:" FX_HASH "::::::userdb_quota_rule=*:bytes="
+             "99999999999999999999",
+         "line 3: ", "too large"},
+        {OK2 "al ice@example.se:" FX_HASH, "line 3: ", "user"},
     };
     static struct items it;
     const char *error;
 
-    test_begin("dovecot-passwd: each malformed line is refused with its line number");
+    test_begin(
+        "dovecot-passwd: each malformed line is refused with its line number");
     check_bad(PK_FORMAT_DOVECOT_PASSWD, bad, sizeof(bad) / sizeof(bad[0]));
     test_assert_int(pk_import_parse(PK_FORMAT_DOVECOT_PASSWD, OK2 "a@b.se:\0x",
-				    sizeof(OK2) + 8, record_item, &it, &error),
-		    PK_EINVAL);
+                                    sizeof(OK2) + 8, record_item, &it, &error),
+                    PK_EINVAL);
     test_assert_str(error, "line 3: NUL byte in the line");
     test_end();
 }
@@ -384,31 +452,36 @@ static void test_dovecot_refuses_malformed_lines(void)
 static void test_virtual_parses_good_forms(void)
 {
     static const char input[] =
-	"# virtual alias table\n"
-	"example.se          anything\n"
-	"info@Example.se     alice@example.se, bob@example.se\n"
-	"sales@example.se    alice@example.se,bob@example.se carol@elsewhere.org\n"
-	"team@example.se     alice@example.se,\n"
-	"   # a comment inside does not end the logical line\n"
-	"\n"
-	"\tbob@example.se\n"
-	"  dave@example.se\n"
-	"@example.se         info@example.se\n"
-	"@example.nu         @example.se\n"
-	"postmaster@example.se postmaster@example.se\n"
-	"admin@exämple.se    root@example.se\n";
+        "# virtual alias table\n"
+        "example.se          anything\n"
+        "info@Example.se     alice@example.se, bob@example.se\n"
+        "sales@example.se    alice@example.se,bob@example.se "
+        "carol@elsewhere.org\n"
+        "team@example.se     alice@example.se,\n"
+        "   # a comment inside does not end the logical line\n"
+        "\n"
+        "\tbob@example.se\n"
+        "  dave@example.se\n"
+        "@example.se         info@example.se\n"
+        "@example.nu         @example.se\n"
+        "postmaster@example.se postmaster@example.se\n"
+        "admin@exämple.se    root@example.se\n";
     static const char want[] =
-	"3 alias info@example.se -> alice@example.se,bob@example.se\n"
-	"4 alias sales@example.se -> alice@example.se,bob@example.se,carol@elsewhere.org\n"
-	"5 alias team@example.se -> alice@example.se,bob@example.se,dave@example.se\n"
-	"10 alias @example.se -> info@example.se\n"
-	"11 domain_alias example.nu -> example.se\n"
-	"13 alias admin@xn--exmple-cua.se -> root@example.se\n";
+        "3 alias info@example.se -> alice@example.se,bob@example.se\n"
+        "4 alias sales@example.se -> "
+        "alice@example.se,bob@example.se,carol@elsewhere.org\n"
+        "5 alias team@example.se -> "
+        "alice@example.se,bob@example.se,dave@example.se\n"
+        "10 alias @example.se -> info@example.se\n"
+        "11 domain_alias example.nu -> example.se\n"
+        "13 alias admin@xn--exmple-cua.se -> root@example.se\n";
     static struct items it;
     const char *error;
 
-    test_begin("postfix-virtual: aliases, catch-all, alias domain, continuations");
-    test_assert_int(parse(PK_FORMAT_POSTFIX_VIRTUAL, input, &it, &error), PK_OK);
+    test_begin(
+        "postfix-virtual: aliases, catch-all, alias domain, continuations");
+    test_assert_int(parse(PK_FORMAT_POSTFIX_VIRTUAL, input, &it, &error),
+                    PK_OK);
     test_assert_str(it.text, want);
     test_end();
 }
@@ -419,28 +492,34 @@ static void test_virtual_refuses_malformed_lines(void)
 {
 #define OK3 "a@example.se b@example.se\n# comment\n"
     static const struct bad bad[] = {
-	{OK3 "info@example.se root", "line 3: ", "has no domain"},
-	{OK3 "root alice@example.se", "line 3: ", "pattern \"root\" has no domain"},
-	{OK3 "info@example.se", "line 3: ", "no result"},
-	{OK3 "A@Example.se c@example.se", "line 3: ", "duplicate pattern a@example.se "
-	"(first on line 1)"},
-	{OK3 "x@example.se @example.nu", "line 3: ", "whole domain"},
-	{OK3 "@example.nu @example.se @example.org", "line 3: ", "whole domain"},
-	{OK3 "x@example.se x@example.se, y@example.se", "line 3: ", "itself"},
-	{OK3 "bad..domain anything", "line 3: ", "domain"},
-	{OK3 "@example.se @Example.se", "line 3: ", "alias of itself"},
-	{OK3 "x@exa mple.se\n", "line 3: ", "pattern: invalid domain"},
-	{"  x@example.se y@example.se\n", "line 1: ", "continuation"},
-	{OK3 "x@example.se y@example.se,\n  root\n", "line 3: ", "has no domain"},
+        {OK3 "info@example.se root", "line 3: ", "has no domain"},
+        {OK3 "root alice@example.se",
+         "line 3: ", "pattern \"root\" has no domain"},
+        {OK3 "info@example.se", "line 3: ", "no result"},
+        {OK3 "A@Example.se c@example.se", "line 3: ",
+         "duplicate pattern a@example.se "
+         "(first on line 1)"},
+        {OK3 "x@example.se @example.nu", "line 3: ", "whole domain"},
+        {OK3 "@example.nu @example.se @example.org",
+         "line 3: ", "whole domain"},
+        {OK3 "x@example.se x@example.se, y@example.se", "line 3: ", "itself"},
+        {OK3 "bad..domain anything", "line 3: ", "domain"},
+        {OK3 "@example.se @Example.se", "line 3: ", "alias of itself"},
+        {OK3 "x@exa mple.se\n", "line 3: ", "pattern: invalid domain"},
+        {"  x@example.se y@example.se\n", "line 1: ", "continuation"},
+        {OK3 "x@example.se y@example.se,\n  root\n",
+         "line 3: ", "has no domain"},
     };
     static struct items it;
     const char *error;
 
-    test_begin("postfix-virtual: each malformed line is refused with its line number");
+    test_begin(
+        "postfix-virtual: each malformed line is refused with its line number");
     check_bad(PK_FORMAT_POSTFIX_VIRTUAL, bad, sizeof(bad) / sizeof(bad[0]));
-    test_assert_int(pk_import_parse(PK_FORMAT_POSTFIX_VIRTUAL, OK3 "x@a.se\0 b@a.se",
-				    sizeof(OK3) + 14, record_item, &it, &error),
-		    PK_EINVAL);
+    test_assert_int(pk_import_parse(PK_FORMAT_POSTFIX_VIRTUAL,
+                                    OK3 "x@a.se\0 b@a.se", sizeof(OK3) + 14,
+                                    record_item, &it, &error),
+                    PK_EINVAL);
     test_assert_str(error, "line 3: NUL byte in the line");
     test_end();
 }
@@ -453,10 +532,10 @@ static void test_format_names(void)
 
     test_begin("format names: jsonl, dovecot-passwd, postfix-virtual");
     test_assert(pk_format_parse("jsonl", &f) == PK_OK && f == PK_FORMAT_JSONL);
-    test_assert(pk_format_parse("dovecot-passwd", &f) == PK_OK
-		&& f == PK_FORMAT_DOVECOT_PASSWD);
-    test_assert(pk_format_parse("postfix-virtual", &f) == PK_OK
-		&& f == PK_FORMAT_POSTFIX_VIRTUAL);
+    test_assert(pk_format_parse("dovecot-passwd", &f) == PK_OK &&
+                f == PK_FORMAT_DOVECOT_PASSWD);
+    test_assert(pk_format_parse("postfix-virtual", &f) == PK_OK &&
+                f == PK_FORMAT_POSTFIX_VIRTUAL);
     test_assert_int(pk_format_parse("csv", &f), PK_EINVAL);
     test_end();
 }
@@ -465,7 +544,7 @@ static void test_format_names(void)
 struct import_call {
     enum pk_format format;
     const char *data;
-    size_t  len;
+    size_t len;
     unsigned flags;
     struct pk_import_stats stats;
 };
@@ -477,22 +556,22 @@ static int do_import(struct pk_txn *txn, void *ctx, const char **error_r)
     struct import_call *c = ctx;
 
     return pk_import(txn, c->format, c->data, c->len, c->flags, &c->stats,
-		     error_r);
+                     error_r);
 }
 
 /* import_text - import a string into a fixture */
 
 static int import_text(struct fixture *fx, enum pk_format format,
-		               const char *data, unsigned flags,
-		               struct pk_import_stats *stats_r)
+                       const char *data, unsigned flags,
+                       struct pk_import_stats *stats_r)
 {
     struct import_call c = {format, data, strlen(data), flags, {0}};
-    int     status;
+    int status;
 
     fx->error = "";
     status = pk_store_write(fx->store, do_import, &c, &fx->error);
     if (stats_r != NULL)
-	*stats_r = c.stats;
+        *stats_r = c.stats;
     return status;
 }
 
@@ -508,16 +587,16 @@ static int collect(const char *line, size_t len, void *ctx)
 static char *export_text(struct fixture *fx)
 {
     struct pk_txn *txn = fx_read(fx);
-    char   *out = NULL;
-    size_t  len = 0;
-    FILE   *fp = open_memstream(&out, &len);
-    int     status = pk_export(txn, collect, fp, &fx->error);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&out, &len);
+    int status = pk_export(txn, collect, fp, &fx->error);
 
     pk_txn_end(&txn);
     fclose(fp);
     if (status != PK_OK) {
-	printf("  export failed: %s\n", fx->error);
-	test_failed_now = 1;
+        printf("  export failed: %s\n", fx->error);
+        test_failed_now = 1;
     }
     return out;
 }
@@ -528,7 +607,7 @@ static int count_entry(uint64_t seq, const struct pk_logrec *rec, void *ctx)
 {
     struct pk_logrec *last = ctx;
 
-    (void) seq;
+    (void)seq;
     pk_logrec_free(last);
     last->op = strdup(rec->op);
     last->subject = strdup(rec->subject);
@@ -542,19 +621,24 @@ static int count_entry(uint64_t seq, const struct pk_logrec *rec, void *ctx)
 static void test_import_bad_line_changes_nothing(void)
 {
     static const char input[] =
-	"{\"type\":\"domain\",\"domain\":\"new.se\"}\n"
-	"{\"type\":\"account\",\"address\":\"x@new.se\",\"password\":" JHASH "}\n"
-	"{\"type\":\"account\",\"address\":\"y@new.se\",\"password\":\"{PLAIN}y\"}\n"
-	"{\"type\":\"alias\",\"address\":\"z@new.se\",\"to\":[\"x@new.se\"]}\n";
+        "{\"type\":\"domain\",\"domain\":\"new.se\"}\n"
+        "{\"type\":\"account\",\"address\":\"x@new.se\",\"password\":" JHASH
+        "}\n"
+        "{\"type\":\"account\",\"address\":\"y@new.se\",\"password\":\"{PLAIN}"
+        "y\"}\n"
+        "{\"type\":\"alias\",\"address\":\"z@new.se\",\"to\":[\"x@new.se\"]}\n";
     static const char dangling[] =
-	"{\"type\":\"domain\",\"domain\":\"new.se\"}\n"
-	"{\"type\":\"account\",\"address\":\"x@new.se\",\"password\":" JHASH "}\n"
-	"{\"type\":\"alias\",\"address\":\"z@new.se\",\"to\":[\"x@new.se\",\"nobody@example.se\"]}\n"
-	"{\"type\":\"account\",\"address\":\"w@new.se\",\"password\":" JHASH "}\n";
+        "{\"type\":\"domain\",\"domain\":\"new.se\"}\n"
+        "{\"type\":\"account\",\"address\":\"x@new.se\",\"password\":" JHASH
+        "}\n"
+        "{\"type\":\"alias\",\"address\":\"z@new.se\",\"to\":[\"x@new.se\","
+        "\"nobody@example.se\"]}\n"
+        "{\"type\":\"account\",\"address\":\"w@new.se\",\"password\":" JHASH
+        "}\n";
     struct fixture fx;
     struct pk_txn *txn;
-    size_t  before, after;
-    char   *dump;
+    size_t before, after;
+    char *dump;
 
     test_begin("import: a bad line in the middle changes nothing");
     fixture_open(&fx);
@@ -564,7 +648,8 @@ static void test_import_bad_line_changes_nothing(void)
     pk_txn_count(txn, PK_DB_ADDRESSES, &before, &fx.error);
     pk_txn_end(&txn);
     dump = fx_dump(&fx);
-    test_assert_int(import_text(&fx, PK_FORMAT_JSONL, input, 0, NULL), PK_EINVAL);
+    test_assert_int(import_text(&fx, PK_FORMAT_JSONL, input, 0, NULL),
+                    PK_EINVAL);
     test_assert(starts(fx.error, "line 3: password"));
     txn = fx_read(&fx);
     pk_txn_count(txn, PK_DB_ADDRESSES, &after, &fx.error);
@@ -573,7 +658,8 @@ static void test_import_bad_line_changes_nothing(void)
     test_assert(fx_unchanged(&fx, dump));
     /* A reference that fails in the final check: the same. */
     dump = fx_dump(&fx);
-    test_assert_int(import_text(&fx, PK_FORMAT_JSONL, dangling, 0, NULL), PK_EINVAL);
+    test_assert_int(import_text(&fx, PK_FORMAT_JSONL, dangling, 0, NULL),
+                    PK_EINVAL);
     test_assert(starts(fx.error, "line 3: z@new.se: "));
     test_assert(strstr(fx.error, "nobody@example.se") != NULL);
     test_assert(fx_unchanged(&fx, dump));
@@ -586,8 +672,8 @@ static void test_import_bad_line_changes_nothing(void)
 static void build_everything(struct fixture *fx)
 {
     static const char *states[] = {"suspended", "send-blocked",
-    "receive-blocked", "disabled"};
-    int     ok = 1;
+                                   "receive-blocked", "disabled"};
+    int ok = 1;
 
     ok &= fx_domain(fx, "example.se") == PK_OK;
     ok &= fx_domain(fx, "exämple.se") == PK_OK;
@@ -597,26 +683,27 @@ static void build_everything(struct fixture *fx)
     ok &= fx_account(fx, "bob@example.se") == PK_OK;
     ok &= fx_account(fx, "zoe@exämple.se") == PK_OK;
     for (int i = 0; i < 4; i++) {
-	char    addr[64];
+        char addr[64];
 
-	snprintf(addr, sizeof(addr), "%s@other.org", states[i]);
-	ok &= fx_account(fx, addr) == PK_OK;
+        snprintf(addr, sizeof(addr), "%s@other.org", states[i]);
+        ok &= fx_account(fx, addr) == PK_OK;
     }
     ok &= fx_forward(fx, "bob@example.se", "keep", "bob@gmail.com",
-		     "zoe@exämple.se", NULL) == PK_OK;
-    ok &= fx_forward(fx, "zoe@exämple.se", NULL, "zoe@outside.net", NULL) == PK_OK;
+                     "zoe@exämple.se", NULL) == PK_OK;
+    ok &= fx_forward(fx, "zoe@exämple.se", NULL, "zoe@outside.net", NULL) ==
+          PK_OK;
     ok &= fx_alias(fx, "info@example.se", "alice@example.se", "bob@example.se",
-		   NULL) == PK_OK;
+                   NULL) == PK_OK;
     ok &= fx_alias(fx, "all@example.se", "info@example.se", "zoe@exämple.se",
-		   "partner@outside.net", NULL) == PK_OK;
+                   "partner@outside.net", NULL) == PK_OK;
     ok &= fx_alias(fx, "@example.se", "alice@example.se", NULL) == PK_OK;
     ok &= fx_alias(fx, "sales@example.nu", "all@example.se", NULL) == PK_OK;
     ok &= fx_grant(fx, "alice@example.se", "billing@example.se") == PK_OK;
     ok &= fx_grant(fx, "alice@example.se", "@other.org") == PK_OK;
     ok &= fx_grant(fx, "zoe@exämple.se", "info@example.se") == PK_OK;
     if (!ok) {
-	printf("  building the database failed: %s\n", fx->error);
-	test_failed_now = 1;
+        printf("  building the database failed: %s\n", fx->error);
+        test_failed_now = 1;
     }
 }
 
@@ -624,19 +711,21 @@ static void build_everything(struct fixture *fx)
 
 static int set_states(struct pk_txn *txn, void *ctx, const char **error_r)
 {
-    static const char *addrs[] = {"suspended@other.org", "send-blocked@other.org",
-    "receive-blocked@other.org", "disabled@other.org"};
-    int     status = PK_OK;
+    static const char *addrs[] = {
+        "suspended@other.org", "send-blocked@other.org",
+        "receive-blocked@other.org", "disabled@other.org"};
+    int status = PK_OK;
 
-    (void) ctx;
+    (void)ctx;
     for (int i = 0; i < 4 && status == PK_OK; i++)
-	status = pk_account_set_state(txn, addrs[i], i + 1, error_r);
+        status = pk_account_set_state(txn, addrs[i], i + 1, error_r);
     if (status == PK_OK)
-	status = pk_account_set_quota(txn, "alice@example.se", 1 << 30, error_r);
+        status =
+            pk_account_set_quota(txn, "alice@example.se", 1 << 30, error_r);
     if (status == PK_OK)
-	status = pk_account_set_quota(txn, "bob@example.se", 0, error_r);
+        status = pk_account_set_quota(txn, "bob@example.se", 0, error_r);
     if (status == PK_OK)
-	status = pk_domain_set_quota(txn, "other.org", 5 << 20, error_r);
+        status = pk_domain_set_quota(txn, "other.org", 5 << 20, error_r);
     return status;
 }
 
@@ -646,7 +735,7 @@ static void test_export_import_export_is_identical(void)
 {
     struct fixture a, b;
     struct pk_import_stats st;
-    char   *first, *second;
+    char *first, *second;
     struct pk_logrec last = {0};
     struct pk_txn *txn;
 
@@ -663,18 +752,23 @@ static void test_export_import_export_is_identical(void)
     test_assert_int(st.sendas, 3);
     second = export_text(&b);
     test_assert_str(second, first);
-    test_assert(strstr(first, "{\"type\":\"domain\",\"domain\":\"xn--exmple-cua.se\","
-		       "\"quota\":0,\"created\":") != NULL);
-    test_assert(strstr(first, "\"address\":\"disabled@other.org\",\"password\":\""
-		       FX_HASH "\",\"state\":\"disabled\",\"quota\":null,\"forward\""
-		       ":[],\"keep_copy\":false,") != NULL);
+    test_assert(strstr(first,
+                       "{\"type\":\"domain\",\"domain\":\"xn--exmple-cua.se\","
+                       "\"quota\":0,\"created\":") != NULL);
+    test_assert(
+        strstr(first,
+               "\"address\":\"disabled@other.org\",\"password\":\"" FX_HASH
+               "\",\"state\":\"disabled\",\"quota\":null,\"forward\""
+               ":[],\"keep_copy\":false,") != NULL);
     test_assert(strstr(first, "{\"type\":\"alias\",\"address\":\"@example.se\","
-		       "\"to\":[\"alice@example.se\"],") != NULL);
-    test_assert(strstr(first, "{\"type\":\"sendas\",\"login\":\"alice@example.se\","
-		       "\"address\":\"@other.org\"}\n") != NULL);
+                              "\"to\":[\"alice@example.se\"],") != NULL);
+    test_assert(strstr(first,
+                       "{\"type\":\"sendas\",\"login\":\"alice@example.se\","
+                       "\"address\":\"@other.org\"}\n") != NULL);
     /* One change log entry for the whole import. */
     txn = fx_read(&b);
-    test_assert_int(pk_changelog_iter(txn, 0, count_entry, &last, &b.error), PK_OK);
+    test_assert_int(pk_changelog_iter(txn, 0, count_entry, &last, &b.error),
+                    PK_OK);
     pk_txn_end(&txn);
     test_assert_int(last.time_us, 1);
     test_assert_str(last.op, "import");
@@ -694,34 +788,39 @@ static void test_import_stores_in_key_order(void)
 {
 #define LONG "averyveryverylonglocalpart"
     static const char input[] =
-	"{\"type\":\"domain\",\"domain\":\"b.se\"}\n"
-	"{\"type\":\"domain\",\"domain\":\"a.se\"}\n"
-	"{\"type\":\"alias\",\"address\":\"" LONG "3@a.se\",\"to\":[\"" LONG "2@a.se\",\"" LONG "@a.se\"]}\n"
-	"{\"type\":\"account\",\"address\":\"" LONG "2@a.se\",\"password\":" JHASH "}\n"
-	"{\"type\":\"account\",\"address\":\"z@b.se\",\"password\":" JHASH "}\n"
-	"{\"type\":\"account\",\"address\":\"" LONG "@a.se\",\"password\":" JHASH "}\n"
-	"{\"type\":\"alias\",\"address\":\"@a.se\",\"to\":[\"z@b.se\"]}\n"
-	"{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH "}\n";
-    static const char *order[] = {"@a.se", "a@a.se", LONG "@a.se", LONG "2@a.se",
-    LONG "3@a.se", "z@b.se"};
+        "{\"type\":\"domain\",\"domain\":\"b.se\"}\n"
+        "{\"type\":\"domain\",\"domain\":\"a.se\"}\n"
+        "{\"type\":\"alias\",\"address\":\"" LONG "3@a.se\",\"to\":[\"" LONG
+        "2@a.se\",\"" LONG "@a.se\"]}\n"
+        "{\"type\":\"account\",\"address\":\"" LONG
+        "2@a.se\",\"password\":" JHASH "}\n"
+        "{\"type\":\"account\",\"address\":\"z@b.se\",\"password\":" JHASH "}\n"
+        "{\"type\":\"account\",\"address\":\"" LONG
+        "@a.se\",\"password\":" JHASH "}\n"
+        "{\"type\":\"alias\",\"address\":\"@a.se\",\"to\":[\"z@b.se\"]}\n"
+        "{\"type\":\"account\",\"address\":\"a@a.se\",\"password\":" JHASH
+        "}\n";
+    static const char *order[] = {"@a.se",       "a@a.se",      LONG "@a.se",
+                                  LONG "2@a.se", LONG "3@a.se", "z@b.se"};
     struct fixture fx;
     struct pk_txn *txn;
     struct pk_cursor *cur;
     struct pk_addr addr;
     const void *k, *v;
-    size_t  klen, vlen, n = 0;
-    char    text[PK_ADDR_MAX + 1];
+    size_t klen, vlen, n = 0;
+    char text[PK_ADDR_MAX + 1];
 
     test_begin("import: entries land in key order, long local parts included");
     fixture_open(&fx);
     test_assert_int(import_text(&fx, PK_FORMAT_JSONL, input, 0, NULL), PK_OK);
     txn = fx_read(&fx);
-    test_assert_int(pk_cursor_open(txn, PK_DB_ADDRESSES, NULL, 0, &cur, &fx.error), PK_OK);
+    test_assert_int(
+        pk_cursor_open(txn, PK_DB_ADDRESSES, NULL, 0, &cur, &fx.error), PK_OK);
     while (pk_cursor_next(cur, &k, &klen, &v, &vlen, &fx.error) == PK_OK) {
-	test_assert_int(pk_addr_from_key(k, klen, &addr), PK_OK);
-	pk_addr_format(&addr, text);
-	test_assert(n < 6 && strcmp(text, order[n]) == 0);
-	n++;
+        test_assert_int(pk_addr_from_key(k, klen, &addr), PK_OK);
+        pk_addr_format(&addr, text);
+        test_assert(n < 6 && strcmp(text, order[n]) == 0);
+        n++;
     }
     test_assert_int(n, 6);
     pk_cursor_close(&cur);
@@ -729,12 +828,17 @@ static void test_import_stores_in_key_order(void)
     fixture_close(&fx);
     /* The same address twice: the second one is named. */
     fixture_open(&fx);
-    test_assert_int(import_text(&fx, PK_FORMAT_JSONL,
-				"{\"type\":\"domain\",\"domain\":\"a.se\"}\n"
-				"{\"type\":\"account\",\"address\":\"" LONG "@a.se\",\"password\":" JHASH "}\n"
-				"{\"type\":\"alias\",\"address\":\"x@a.se\",\"to\":[\"" LONG "@a.se\"]}\n"
-				"{\"type\":\"alias\",\"address\":\"" LONG "@A.se\",\"to\":[\"x@y.se\"]}\n",
-				0, NULL), PK_EEXIST);
+    test_assert_int(
+        import_text(&fx, PK_FORMAT_JSONL,
+                    "{\"type\":\"domain\",\"domain\":\"a.se\"}\n"
+                    "{\"type\":\"account\",\"address\":\"" LONG
+                    "@a.se\",\"password\":" JHASH "}\n"
+                    "{\"type\":\"alias\",\"address\":\"x@a.se\",\"to\":[\"" LONG
+                    "@a.se\"]}\n"
+                    "{\"type\":\"alias\",\"address\":\"" LONG
+                    "@A.se\",\"to\":[\"x@y.se\"]}\n",
+                    0, NULL),
+        PK_EEXIST);
     test_assert_str(fx.error, "line 4: " LONG "@a.se already exists");
     fixture_close(&fx);
     test_end();
@@ -745,25 +849,33 @@ static void test_import_stores_in_key_order(void)
 static void test_import_refuses_existing_entries(void)
 {
     struct fixture fx;
-    char   *dump;
+    char *dump;
 
     test_begin("import: an existing domain, address or grant is refused");
     fixture_open(&fx);
     build_everything(&fx);
     dump = fx_dump(&fx);
-    test_assert_int(import_text(&fx, PK_FORMAT_JSONL,
-				"\n{\"type\":\"account\",\"address\":\"Alice@example.se\","
-				"\"password\":" JHASH "}", 0, NULL), PK_EEXIST);
+    test_assert_int(
+        import_text(&fx, PK_FORMAT_JSONL,
+                    "\n{\"type\":\"account\",\"address\":\"Alice@example.se\","
+                    "\"password\":" JHASH "}",
+                    0, NULL),
+        PK_EEXIST);
     test_assert_str(fx.error, "line 2: alice@example.se already exists");
     test_assert_int(import_text(&fx, PK_FORMAT_POSTFIX_VIRTUAL,
-				"alice@example.se bob@example.se\n", 0, NULL), PK_EEXIST);
-    test_assert_int(import_text(&fx, PK_FORMAT_JSONL,
-				"{\"type\":\"domain\",\"domain\":\"example.se\"}", 0,
-				NULL), PK_EEXIST);
+                                "alice@example.se bob@example.se\n", 0, NULL),
+                    PK_EEXIST);
+    test_assert_int(
+        import_text(&fx, PK_FORMAT_JSONL,
+                    "{\"type\":\"domain\",\"domain\":\"example.se\"}", 0, NULL),
+        PK_EEXIST);
     test_assert_str(fx.error, "line 1: domain example.se already exists");
-    test_assert_int(import_text(&fx, PK_FORMAT_JSONL,
-				"{\"type\":\"sendas\",\"login\":\"alice@example.se\","
-				"\"address\":\"billing@example.se\"}", 0, NULL), PK_EEXIST);
+    test_assert_int(
+        import_text(&fx, PK_FORMAT_JSONL,
+                    "{\"type\":\"sendas\",\"login\":\"alice@example.se\","
+                    "\"address\":\"billing@example.se\"}",
+                    0, NULL),
+        PK_EEXIST);
     test_assert(fx_unchanged(&fx, dump));
     fixture_close(&fx);
     test_end();
@@ -773,25 +885,26 @@ static void test_import_refuses_existing_entries(void)
 
 static void test_import_create_domains(void)
 {
-    static const char users[] =
-	"alice@new.se:" HASH_SHA512 "\n"
-	"bob@new.se:" HASH_SHA512 "\n"
-	"carol@newer.se:" HASH_SHA512 "\n";
+    static const char users[] = "alice@new.se:" HASH_SHA512 "\n"
+                                "bob@new.se:" HASH_SHA512 "\n"
+                                "carol@newer.se:" HASH_SHA512 "\n";
     struct fixture fx;
     struct pk_import_stats st;
     struct pk_domain dom;
     struct pk_txn *txn;
-    char   *dump;
+    char *dump;
 
     test_begin("import: a missing domain is refused, or created when asked");
     fixture_open(&fx);
     dump = fx_dump(&fx);
     test_assert_int(import_text(&fx, PK_FORMAT_DOVECOT_PASSWD, users, 0, NULL),
-		    PK_EINVAL);
-    test_assert(starts(fx.error, "line 1: alice@new.se: domain new.se does not exist"));
+                    PK_EINVAL);
+    test_assert(
+        starts(fx.error, "line 1: alice@new.se: domain new.se does not exist"));
     test_assert(fx_unchanged(&fx, dump));
     test_assert_int(import_text(&fx, PK_FORMAT_DOVECOT_PASSWD, users,
-				PK_IMPORT_CREATE_DOMAINS, &st), PK_OK);
+                                PK_IMPORT_CREATE_DOMAINS, &st),
+                    PK_OK);
     test_assert_int(st.domains, 2);
     test_assert_int(st.accounts, 3);
     txn = fx_read(&fx);
@@ -800,8 +913,9 @@ static void test_import_create_domains(void)
     pk_txn_end(&txn);
     /* A virtual table: its alias domain replaces a domain it created. */
     test_assert_int(import_text(&fx, PK_FORMAT_POSTFIX_VIRTUAL,
-				"sales@old.se alice@new.se\n@old.se @new.se\n",
-				PK_IMPORT_CREATE_DOMAINS, &st), PK_OK);
+                                "sales@old.se alice@new.se\n@old.se @new.se\n",
+                                PK_IMPORT_CREATE_DOMAINS, &st),
+                    PK_OK);
     txn = fx_read(&fx);
     test_assert_int(pk_domain_get(txn, "old.se", &dom, &fx.error), PK_OK);
     test_assert_int(dom.kind, PK_DOMAIN_ALIAS);
@@ -815,14 +929,17 @@ static void test_import_create_domains(void)
 
 static void test_import_refuses_loops(void)
 {
-    static const char chain[] =
-	"{\"type\":\"alias\",\"address\":\"a@example.se\",\"to\":[\"b@example.se\"]}\n"
-	"{\"type\":\"alias\",\"address\":\"b@example.se\",\"to\":[\"c@example.se\"]}\n"
-	"{\"type\":\"alias\",\"address\":\"c@example.se\",\"to\":[\"info@example.se\"]}\n";
+    static const char chain[] = "{\"type\":\"alias\",\"address\":\"a@example."
+                                "se\",\"to\":[\"b@example.se\"]}\n"
+                                "{\"type\":\"alias\",\"address\":\"b@example."
+                                "se\",\"to\":[\"c@example.se\"]}\n"
+                                "{\"type\":\"alias\",\"address\":\"c@example."
+                                "se\",\"to\":[\"info@example.se\"]}\n";
     struct fixture fx;
-    char   *dump;
+    char *dump;
 
-    test_begin("import: an alias loop is refused, also through an alias domain");
+    test_begin(
+        "import: an alias loop is refused, also through an alias domain");
     fixture_open(&fx);
     fx_domain(&fx, "example.se");
     fx_domain_alias(&fx, "example.nu", "example.se");
@@ -832,14 +949,16 @@ static void test_import_refuses_loops(void)
     test_assert_int(import_text(&fx, PK_FORMAT_JSONL, chain, 0, NULL), PK_OK);
     dump = fx_dump(&fx);
     test_assert_int(import_text(&fx, PK_FORMAT_POSTFIX_VIRTUAL,
-				"d@example.se e@example.se\n"
-				"e@example.se a@example.se, d@example.se\n", 0, NULL),
-		    PK_ELIMIT);
+                                "d@example.se e@example.se\n"
+                                "e@example.se a@example.se, d@example.se\n",
+                                0, NULL),
+                    PK_ELIMIT);
     test_assert(strstr(fx.error, "loop") != NULL);
     test_assert(starts(fx.error, "line 1: d@example.se: "));
     /* d@example.nu is d@example.se through the alias domain. */
     test_assert_int(import_text(&fx, PK_FORMAT_POSTFIX_VIRTUAL,
-				"d@example.se d@example.nu\n", 0, NULL), PK_ELIMIT);
+                                "d@example.se d@example.nu\n", 0, NULL),
+                    PK_ELIMIT);
     test_assert(strstr(fx.error, "loop") != NULL);
     test_assert(fx_unchanged(&fx, dump));
     fixture_close(&fx);
@@ -851,56 +970,71 @@ static void test_import_refuses_loops(void)
 static void test_import_checks_references(void)
 {
     static const struct {
-	enum pk_format format;
-	const char *input;
-	int     status;
-	const char *words;
+        enum pk_format format;
+        const char *input;
+        int status;
+        const char *words;
     } cases[] = {
-	{PK_FORMAT_JSONL, "{\"type\":\"domain_alias\",\"domain\":\"a.nu\",\"target\":"
-	"\"missing.se\"}", PK_EINVAL, "line 1: alias domain a.nu: target missing.se"},
-	{PK_FORMAT_JSONL, "{\"type\":\"domain_alias\",\"domain\":\"a.nu\",\"target\":"
-	"\"example.nu\"}", PK_EINVAL, "target example.nu is not a hosted domain"},
-	{PK_FORMAT_JSONL, "{\"type\":\"account\",\"address\":\"x@example.nu\","
-	"\"password\":" JHASH "}", PK_EINVAL, "an account cannot live there"},
-	{PK_FORMAT_POSTFIX_VIRTUAL, "@example.nu alice@example.se", PK_EINVAL,
-	"a catch-all cannot live there"},
-	{PK_FORMAT_JSONL, "{\"type\":\"sendas\",\"login\":\"info@example.se\","
-	"\"address\":\"x@example.se\"}", PK_EINVAL,
-	"line 1: send-as login info@example.se is not an account"},
-	{PK_FORMAT_POSTFIX_VIRTUAL, "x@example.se nobody@example.se", PK_EINVAL,
-	"nobody@example.se is not an account or alias here"},
-	{PK_FORMAT_POSTFIX_VIRTUAL, "@example.se alice@example.se\n"
-	"x@example.se nobody@example.se", PK_EINVAL, "only the catch-all"},
-	{PK_FORMAT_JSONL, "{\"type\":\"account\",\"address\":\"x@example.se\","
-	"\"password\":" JHASH ",\"forward\":[\"nobody@example.nu\"]}", PK_EINVAL,
-	"nobody@example.nu"},
-	/* A new domain turns an outside destination into an unknown one. */
-	{PK_FORMAT_JSONL, "{\"type\":\"domain\",\"domain\":\"partner.org\"}",
-	PK_EINVAL, "info@example.se: bob@partner.org is not an account"},
+        {PK_FORMAT_JSONL,
+         "{\"type\":\"domain_alias\",\"domain\":\"a.nu\",\"target\":"
+         "\"missing.se\"}",
+         PK_EINVAL, "line 1: alias domain a.nu: target missing.se"},
+        {PK_FORMAT_JSONL,
+         "{\"type\":\"domain_alias\",\"domain\":\"a.nu\",\"target\":"
+         "\"example.nu\"}",
+         PK_EINVAL, "target example.nu is not a hosted domain"},
+        {PK_FORMAT_JSONL,
+         "{\"type\":\"account\",\"address\":\"x@example.nu\","
+         "\"password\":" JHASH "}",
+         PK_EINVAL, "an account cannot live there"},
+        {PK_FORMAT_POSTFIX_VIRTUAL, "@example.nu alice@example.se", PK_EINVAL,
+         "a catch-all cannot live there"},
+        {PK_FORMAT_JSONL,
+         "{\"type\":\"sendas\",\"login\":\"info@example.se\","
+         "\"address\":\"x@example.se\"}",
+         PK_EINVAL, "line 1: send-as login info@example.se is not an account"},
+        {PK_FORMAT_POSTFIX_VIRTUAL, "x@example.se nobody@example.se", PK_EINVAL,
+         "nobody@example.se is not an account or alias here"},
+        {PK_FORMAT_POSTFIX_VIRTUAL,
+         "@example.se alice@example.se\n"
+         "x@example.se nobody@example.se",
+         PK_EINVAL, "only the catch-all"},
+        {PK_FORMAT_JSONL,
+         "{\"type\":\"account\",\"address\":\"x@example.se\","
+         "\"password\":" JHASH ",\"forward\":[\"nobody@example.nu\"]}",
+         PK_EINVAL, "nobody@example.nu"},
+        /* A new domain turns an outside destination into an unknown one. */
+        {PK_FORMAT_JSONL, "{\"type\":\"domain\",\"domain\":\"partner.org\"}",
+         PK_EINVAL, "info@example.se: bob@partner.org is not an account"},
     };
     struct fixture fx;
-    char   *dump;
+    char *dump;
 
     test_begin("import: references are checked when the import ends");
     fixture_open(&fx);
     fx_domain(&fx, "example.se");
     fx_domain_alias(&fx, "example.nu", "example.se");
     fx_account(&fx, "alice@example.se");
-    fx_alias(&fx, "info@example.se", "alice@example.se", "bob@partner.org", NULL);
+    fx_alias(&fx, "info@example.se", "alice@example.se", "bob@partner.org",
+             NULL);
     dump = fx_dump(&fx);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-	int     status = import_text(&fx, cases[i].format, cases[i].input, 0, NULL);
+        int status = import_text(&fx, cases[i].format, cases[i].input, 0, NULL);
 
-	if (status != cases[i].status || strstr(fx.error, cases[i].words) == NULL) {
-	    printf("  case %zu: status %d, message \"%s\"\n", i, status, fx.error);
-	    test_failed_now = 1;
-	}
+        if (status != cases[i].status ||
+            strstr(fx.error, cases[i].words) == NULL) {
+            printf("  case %zu: status %d, message \"%s\"\n", i, status,
+                   fx.error);
+            test_failed_now = 1;
+        }
     }
     test_assert(fx_unchanged(&fx, dump));
     /* Allowed: an alias in an alias domain, a subaddress, a catch-all. */
     test_assert_int(import_text(&fx, PK_FORMAT_POSTFIX_VIRTUAL,
-				"sales@example.nu alice+sales@example.se\n"
-				"@example.se alice@example.se\n", 0, NULL), PK_OK);
+                                "sales@example.nu alice+sales@example.se\n"
+                                "@example.se alice@example.se\n",
+                                0, NULL),
+                    PK_OK);
     fixture_close(&fx);
     test_end();
 }
@@ -910,30 +1044,34 @@ static void test_import_checks_references(void)
 static void test_import_rechecks_entries_from_before(void)
 {
     struct fixture fx;
-    char    from[64], to[64], *dump;
+    char from[64], to[64], *dump;
 
-    test_begin("import: an older alias that a new entry pushes too deep is refused");
+    test_begin(
+        "import: an older alias that a new entry pushes too deep is refused");
     fixture_open(&fx);
     fx_domain(&fx, "example.se");
     fx_account(&fx, "bob@example.se");
     /* a15 -> bob+t, which reaches bob through the subaddress. */
     fx_alias(&fx, "a15@example.se", "bob+t@example.se", NULL);
     for (int i = 14; i >= 1; i--) {
-	snprintf(from, sizeof(from), "a%d@example.se", i);
-	snprintf(to, sizeof(to), "a%d@example.se", i + 1);
-	test_assert_int(fx_alias(&fx, from, to, NULL), PK_OK);
+        snprintf(from, sizeof(from), "a%d@example.se", i);
+        snprintf(to, sizeof(to), "a%d@example.se", i + 1);
+        test_assert_int(fx_alias(&fx, from, to, NULL), PK_OK);
     }
     dump = fx_dump(&fx);
     /* bob+t itself resolves in three steps; a1 now needs eighteen. */
     test_assert_int(import_text(&fx, PK_FORMAT_POSTFIX_VIRTUAL,
-				"bob+t@example.se c1@example.se\n"
-				"c1@example.se c2@example.se\n"
-				"c2@example.se bob@example.se\n", 0, NULL), PK_ELIMIT);
+                                "bob+t@example.se c1@example.se\n"
+                                "c1@example.se c2@example.se\n"
+                                "c2@example.se bob@example.se\n",
+                                0, NULL),
+                    PK_ELIMIT);
     test_assert(starts(fx.error, "after this import, a1@example.se: "));
     test_assert(fx_unchanged(&fx, dump));
     /* Two levels fewer fit. */
     test_assert_int(import_text(&fx, PK_FORMAT_POSTFIX_VIRTUAL,
-				"bob+t@example.se bob@example.se\n", 0, NULL), PK_OK);
+                                "bob+t@example.se bob@example.se\n", 0, NULL),
+                    PK_OK);
     fixture_close(&fx);
     test_end();
 }
@@ -945,10 +1083,10 @@ static int apply_one(struct pk_txn *txn, void *ctx, const char **error_r)
     struct pk_item *item = ctx;
     struct pk_import *imp = pk_import_begin(txn, PK_IMPORT_CREATE_DOMAINS);
     struct pk_import_stats st;
-    int     status;
+    int status;
 
     if ((status = pk_import_apply(imp, item, error_r)) == PK_OK)
-	status = pk_import_finish(imp, &st, error_r);
+        status = pk_import_finish(imp, &st, error_r);
     pk_import_free(&imp);
     return status;
 }
@@ -966,17 +1104,19 @@ static void test_import_apply_wants_canonical_items(void)
     item->entry.type = PK_REC_ALIAS;
     snprintf(item->name, sizeof(item->name), "Info@Example.se");
     pk_strlist_add(&item->entry.u.alias.dest, "someone@outside.net");
-    test_assert_int(pk_store_write(fx.store, apply_one, item, &fx.error), PK_EINVAL);
+    test_assert_int(pk_store_write(fx.store, apply_one, item, &fx.error),
+                    PK_EINVAL);
     test_assert(strstr(fx.error, "canonical") != NULL);
     snprintf(item->name, sizeof(item->name), "info@example.se");
-    test_assert_int(pk_store_write(fx.store, apply_one, item, &fx.error), PK_OK);
+    test_assert_int(pk_store_write(fx.store, apply_one, item, &fx.error),
+                    PK_OK);
     pk_item_free(item);
     free(item);
     fixture_close(&fx);
     test_end();
 }
 
-int     main(void)
+int main(void)
 {
     test_jsonl_parses_every_item_type();
     test_jsonl_scanner_reads_like_jansson();

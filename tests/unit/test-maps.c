@@ -16,7 +16,7 @@ static int look(const char *map, const char *key, const char **value)
 {
     static char buf[4096];
     struct pk_txn *txn = fx_read(&fx);
-    int     status = pk_maps_lookup(txn, map, key, buf, sizeof(buf), &fx.error);
+    int status = pk_maps_lookup(txn, map, key, buf, sizeof(buf), &fx.error);
 
     pk_txn_end(&txn);
     *value = status == PK_OK ? buf : "";
@@ -42,13 +42,18 @@ static void setup(void)
     test_assert_int(fx_account(&fx, "blocked@example.se"), PK_OK);
     test_assert_int(fx_account(&fx, "dora@exämple.se"), PK_OK);
     test_assert_int(fx_alias(&fx, "info@example.se", "alice@example.se",
-			     "bob@elsewhere.org", NULL), PK_OK);
+                             "bob@elsewhere.org", NULL),
+                    PK_OK);
     test_assert_int(fx_alias(&fx, "team@example.se", "info@example.se",
-			     "carol@example.se", NULL), PK_OK);
-    test_assert_int(fx_alias(&fx, "@exämple.se", "dora@exämple.se", NULL), PK_OK);
+                             "carol@example.se", NULL),
+                    PK_OK);
+    test_assert_int(fx_alias(&fx, "@exämple.se", "dora@exämple.se", NULL),
+                    PK_OK);
     test_assert_int(fx_forward(&fx, "carol@example.se", "keep",
-			       "carol@elsewhere.org", NULL), PK_OK);
-    test_assert_int(fx_grant(&fx, "bob@example.se", "billing@example.se"), PK_OK);
+                               "carol@elsewhere.org", NULL),
+                    PK_OK);
+    test_assert_int(fx_grant(&fx, "bob@example.se", "billing@example.se"),
+                    PK_OK);
     test_assert_int(fx_grant(&fx, "carol@example.se", "@example.nu"), PK_OK);
     test_assert_int(fx_call_write(&fx, &block), PK_OK);
 }
@@ -57,7 +62,8 @@ static void test_maps_domain_hosted_and_alias(void)
 {
     const char *v;
 
-    test_begin("maps: domain answers hosted and alias domains, in any spelling");
+    test_begin(
+        "maps: domain answers hosted and alias domains, in any spelling");
     test_assert_int(look("domain", "example.se", &v), PK_OK);
     test_assert_str(v, "example.se");
     test_assert_int(look("domain", "EXAMPLE.NU", &v), PK_OK);
@@ -73,7 +79,8 @@ static void test_maps_mailbox_accounts_only(void)
 {
     const char *v;
 
-    test_begin("maps: mailbox answers accounts that may receive, with their path");
+    test_begin(
+        "maps: mailbox answers accounts that may receive, with their path");
     test_assert_int(look("mailbox", "alice@example.se", &v), PK_OK);
     test_assert_str(v, "example.se/alice/");
     test_assert_int(look("mailbox", "Alice+tag@EXAMPLE.se", &v), PK_OK);
@@ -83,7 +90,8 @@ static void test_maps_mailbox_accounts_only(void)
     test_assert_int(look("mailbox", "info@example.se", &v), PK_NOTFOUND);
     test_assert_int(look("mailbox", "blocked@example.se", &v), PK_NOTFOUND);
     test_assert_int(look("mailbox", "nobody@exämple.se", &v), PK_NOTFOUND);
-    test_assert_int(look("mailbox", "\"odd local\"@example.se", &v), PK_NOTFOUND);
+    test_assert_int(look("mailbox", "\"odd local\"@example.se", &v),
+                    PK_NOTFOUND);
     test_end();
 }
 
@@ -95,7 +103,8 @@ static void test_maps_alias_fully_expanded(void)
     test_assert_int(look("alias", "info@example.se", &v), PK_OK);
     test_assert_str(v, "alice@example.se,bob@elsewhere.org");
     test_assert_int(look("alias", "team@example.se", &v), PK_OK);
-    test_assert_str(v, "alice@example.se,bob@elsewhere.org,carol@elsewhere.org,carol@example.se");
+    test_assert_str(v, "alice@example.se,bob@elsewhere.org,carol@elsewhere.org,"
+                       "carol@example.se");
     test_assert_int(look("alias", "info@example.nu", &v), PK_OK);
     test_assert_str(v, "alice@example.se,bob@elsewhere.org");
     test_assert_int(look("alias", "anyone@exämple.se", &v), PK_OK);
@@ -153,20 +162,23 @@ static void test_maps_sender_owners(void)
 
 static void test_maps_limits_and_names(void)
 {
-    char    small[20];
+    char small[20];
     struct pk_txn *txn;
 
-    test_begin("maps: an answer too long is PK_ELIMIT; an unknown table PK_ECONFIG");
+    test_begin(
+        "maps: an answer too long is PK_ELIMIT; an unknown table PK_ECONFIG");
     txn = fx_read(&fx);
     test_assert_int(pk_maps_lookup(txn, "alias", "info@example.se", small,
-				   sizeof(small), &fx.error), PK_ELIMIT);
+                                   sizeof(small), &fx.error),
+                    PK_ELIMIT);
     test_assert_int(pk_maps_lookup(txn, "virtual", "info@example.se", small,
-				   sizeof(small), &fx.error), PK_ECONFIG);
+                                   sizeof(small), &fx.error),
+                    PK_ECONFIG);
     pk_txn_end(&txn);
     test_end();
 }
 
-int     main(void)
+int main(void)
 {
     test_begin("maps: fixture");
     setup();

@@ -8,16 +8,18 @@
 #include "policyreq.h"
 #include "test.h"
 
-#define REQ "request=smtpd_access_policy\nprotocol_state=RCPT\n" \
-    "protocol_name=ESMTP\nsender=a@example.se\nrecipient=b@example.se\n" \
-    "sasl_username=a@example.se\ninstance=12.34.5\nsize=1234\n" \
+#define REQ                                                                    \
+    "request=smtpd_access_policy\nprotocol_state=RCPT\n"                       \
+    "protocol_name=ESMTP\nsender=a@example.se\nrecipient=b@example.se\n"       \
+    "sasl_username=a@example.se\ninstance=12.34.5\nsize=1234\n"                \
     "policy_context=submission\nfuture_attribute=x=y\n\n"
 
 static void test_policyreq_end_found(void)
 {
     test_begin("policyreq: the end is the first empty line");
     test_assert_int(pk_policyreq_end(REQ, strlen(REQ)), strlen(REQ));
-    test_assert_int(pk_policyreq_end(REQ "request=", strlen(REQ) + 8), strlen(REQ));
+    test_assert_int(pk_policyreq_end(REQ "request=", strlen(REQ) + 8),
+                    strlen(REQ));
     test_assert_int(pk_policyreq_end(REQ, strlen(REQ) - 1), 0);
     test_assert_int(pk_policyreq_end("a=b\n", 4), 0);
     test_assert_int(pk_policyreq_end("", 0), 0);
@@ -27,7 +29,7 @@ static void test_policyreq_end_found(void)
 
 static void test_policyreq_parse_known_and_unknown(void)
 {
-    char    buf[] = REQ;
+    char buf[] = REQ;
     struct pk_policyreq req;
 
     test_begin("policyreq: known attributes are read, unknown ones skipped");
@@ -47,17 +49,20 @@ static void test_policyreq_parse_known_and_unknown(void)
 
 static void test_policyreq_malformed_refused(void)
 {
-    char    noeq[] = "request=smtpd_access_policy\nbogus\n\n";
-    char    noname[] = "request=smtpd_access_policy\n=x\n\n";
-    char    notpolicy[] = "request=other\n\n";
-    char    empty[] = "\n";
-    char    nul[] = "request=smtpd_access_policy\nsender=a\0b\n\n";
+    char noeq[] = "request=smtpd_access_policy\nbogus\n\n";
+    char noname[] = "request=smtpd_access_policy\n=x\n\n";
+    char notpolicy[] = "request=other\n\n";
+    char empty[] = "\n";
+    char nul[] = "request=smtpd_access_policy\nsender=a\0b\n\n";
     struct pk_policyreq req;
 
-    test_begin("policyreq: lines without '=', NUL bytes and other requests refused");
+    test_begin(
+        "policyreq: lines without '=', NUL bytes and other requests refused");
     test_assert_int(pk_policyreq_parse(noeq, strlen(noeq), &req), PK_EINVAL);
-    test_assert_int(pk_policyreq_parse(noname, strlen(noname), &req), PK_EINVAL);
-    test_assert_int(pk_policyreq_parse(notpolicy, strlen(notpolicy), &req), PK_EINVAL);
+    test_assert_int(pk_policyreq_parse(noname, strlen(noname), &req),
+                    PK_EINVAL);
+    test_assert_int(pk_policyreq_parse(notpolicy, strlen(notpolicy), &req),
+                    PK_EINVAL);
     test_assert_int(pk_policyreq_parse(empty, 1, &req), PK_EINVAL);
     test_assert_int(pk_policyreq_parse(nul, sizeof(nul) - 1, &req), PK_EINVAL);
     test_end();
@@ -65,11 +70,12 @@ static void test_policyreq_malformed_refused(void)
 
 static void test_policyreq_numbers_bounded(void)
 {
-    char    big[] = "request=smtpd_access_policy\nsize=99999999999999999999999\n"
-	"recipient_count=12x\n\n";
+    char big[] = "request=smtpd_access_policy\nsize=99999999999999999999999\n"
+                 "recipient_count=12x\n\n";
     struct pk_policyreq req;
 
-    test_begin("policyreq: a number that overflows or is not decimal reads as 0");
+    test_begin(
+        "policyreq: a number that overflows or is not decimal reads as 0");
     test_assert_int(pk_policyreq_parse(big, strlen(big), &req), PK_OK);
     test_assert_int(req.size, 0);
     test_assert_int(req.recipient_count, 0);
@@ -78,21 +84,21 @@ static void test_policyreq_numbers_bounded(void)
 
 static void test_policyreq_too_many_lines(void)
 {
-    size_t  n = PK_POLICYREQ_ATTRS_MAX + 2, len = 0;
-    char   *buf = malloc(n * 4 + 64);
+    size_t n = PK_POLICYREQ_ATTRS_MAX + 2, len = 0;
+    char *buf = malloc(n * 4 + 64);
     struct pk_policyreq req;
 
     test_begin("policyreq: more lines than the limit are refused");
-    len += (size_t) sprintf(buf, "request=smtpd_access_policy\n");
+    len += (size_t)sprintf(buf, "request=smtpd_access_policy\n");
     for (size_t i = 0; i < n; i++)
-	len += (size_t) sprintf(buf + len, "a=\n");
+        len += (size_t)sprintf(buf + len, "a=\n");
     buf[len++] = '\n';
     test_assert_int(pk_policyreq_parse(buf, len, &req), PK_EINVAL);
     free(buf);
     test_end();
 }
 
-int     main(void)
+int main(void)
 {
     test_policyreq_end_found();
     test_policyreq_parse_known_and_unknown();

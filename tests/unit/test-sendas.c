@@ -158,7 +158,8 @@ static void test_sendas_alias_right_survives_forwarding(void)
 {
     struct fixture fx;
 
-    test_begin("sendas: an alias that delivers to the login counts when it forwards");
+    test_begin(
+        "sendas: an alias that delivers to the login counts when it forwards");
     setup(&fx);
     test_assert_int(fx_alias(&fx, "info@example.se", "alice@example.se", NULL),
                     PK_OK);

@@ -29,7 +29,7 @@
 static void uuid(unsigned char u[PK_SYNC_UUID_LEN], int n)
 {
     memset(u, 0, PK_SYNC_UUID_LEN);
-    u[15] = (unsigned char) n;
+    u[15] = (unsigned char)n;
 }
 
 static void put_domain(struct pk_sync_change *c, int n, const char *name)
@@ -54,11 +54,11 @@ static void put_account(struct pk_sync_change *c, int n, const char *name)
     c->obj.item.entry.type = PK_REC_ACCOUNT;
     c->obj.item.entry.u.account.quota = PK_QUOTA_DOMAIN;
     snprintf(c->obj.item.entry.u.account.password,
-	     sizeof(c->obj.item.entry.u.account.password), "%s", FX_HASH);
+             sizeof(c->obj.item.entry.u.account.password), "%s", FX_HASH);
 }
 
 static void put_alias(struct pk_sync_change *c, int n, const char *name,
-		              const char *dest)
+                      const char *dest)
 {
     memset(c, 0, sizeof(*c));
     c->op = PK_SYNC_PUT;
@@ -78,7 +78,7 @@ static void del(struct pk_sync_change *c, int n)
 }
 
 static int apply(struct fixture *fx, struct pk_sync_change *c, size_t n,
-		         const char *cookie, struct pk_sync_stats *st)
+                 const char *cookie, struct pk_sync_stats *st)
 {
     struct pk_sync_batch b = {.changes = c, .count = n, .cookie = cookie};
 
@@ -91,11 +91,11 @@ static int entry_type(struct fixture *fx, const char *addr)
 {
     struct pk_txn *txn = fx_read(fx);
     struct pk_entry ent;
-    int     type = 0;
+    int type = 0;
 
     if (pk_entry_get(txn, addr, &ent, &fx->error) == PK_OK) {
-	type = ent.type;
-	pk_entry_free(&ent);
+        type = ent.type;
+        pk_entry_free(&ent);
     }
     pk_txn_end(&txn);
     return type;
@@ -107,7 +107,7 @@ static const char *cookie(struct fixture *fx)
     struct pk_txn *txn = fx_read(fx);
 
     if (pk_sync_cookie(txn, buf, sizeof(buf), &fx->error) != PK_OK)
-	snprintf(buf, sizeof(buf), "error");
+        snprintf(buf, sizeof(buf), "error");
     pk_txn_end(&txn);
     return buf;
 }
@@ -115,7 +115,7 @@ static const char *cookie(struct fixture *fx)
 static void free_changes(struct pk_sync_change *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-	pk_ldapobj_free(&c[i].obj);
+        pk_ldapobj_free(&c[i].obj);
 }
 
 static void test_batch_and_cookie_commit_together(void)
@@ -203,7 +203,7 @@ static void test_present_phase_deletes_the_missing(void)
     uuid(present[0], 1);
     uuid(present[1], 3);
     b.present_end = true;
-    b.present = (const unsigned char (*)[PK_SYNC_UUID_LEN]) present;
+    b.present = (const unsigned char(*)[PK_SYNC_UUID_LEN])present;
     b.npresent = 2;
     b.cookie = "csn=" CSN1;
     test_assert_int(pk_syncapply(fx.store, &b, &st, &fx.error), PK_OK);
@@ -221,18 +221,20 @@ static void test_positions_move_forward_per_server(void)
     struct pk_sync_stats st;
     struct pk_sync_position pos[4];
     struct pk_sync_heartbeat hb[2];
-    size_t  npos, nhb;
+    size_t npos, nhb;
     struct pk_txn *txn;
 
     test_begin("each server's position only moves forward");
     fixture_open(&fx);
-    test_assert_int(apply(&fx, NULL, 0, "rid=001,csn=" CSN1B ";" CSN2, &st), PK_OK);
+    test_assert_int(apply(&fx, NULL, 0, "rid=001,csn=" CSN1B ";" CSN2, &st),
+                    PK_OK);
     test_assert_str(cookie(&fx), "csn=" CSN1B ";" CSN2);
     /* An older cookie (a restored backup, another provider) is no step back. */
     test_assert_int(apply(&fx, NULL, 0, "csn=" CSN1, &st), PK_OK);
     test_assert_str(cookie(&fx), "csn=" CSN1B ";" CSN2);
     txn = fx_read(&fx);
-    test_assert_int(pk_sync_state(txn, pos, 4, &npos, hb, 2, &nhb, &fx.error), PK_OK);
+    test_assert_int(pk_sync_state(txn, pos, 4, &npos, hb, 2, &nhb, &fx.error),
+                    PK_OK);
     pk_txn_end(&txn);
     test_assert_int(npos, 2);
     test_assert_int(pos[0].sid, 1);
@@ -273,7 +275,7 @@ static void test_grants_and_heartbeats(void)
     struct pk_sync_stats st;
     struct pk_sync_position pos[1];
     struct pk_sync_heartbeat hb[2];
-    size_t  npos, nhb;
+    size_t npos, nhb;
     struct pk_txn *txn;
 
     test_begin("grants are replaced with the account; heartbeats are kept");
@@ -289,9 +291,11 @@ static void test_grants_and_heartbeats(void)
     c[2].obj.heartbeat_us = 42;
     test_assert_int(apply(&fx, c, 3, NULL, &st), PK_OK);
     txn = fx_read(&fx);
-    test_assert_int(pk_sendas_may(txn, "anna@example.org", "x@example.org",
-				  &fx.error), PK_OK);
-    test_assert_int(pk_sync_state(txn, pos, 1, &npos, hb, 2, &nhb, &fx.error), PK_OK);
+    test_assert_int(
+        pk_sendas_may(txn, "anna@example.org", "x@example.org", &fx.error),
+        PK_OK);
+    test_assert_int(pk_sync_state(txn, pos, 1, &npos, hb, 2, &nhb, &fx.error),
+                    PK_OK);
     pk_txn_end(&txn);
     test_assert_int(nhb, 1);
     test_assert_str(hb[0].name, "heartbeat-1");
@@ -301,21 +305,23 @@ static void test_grants_and_heartbeats(void)
     put_account(&c[0], 2, "anna@example.org");
     test_assert_int(apply(&fx, c, 1, NULL, &st), PK_OK);
     txn = fx_read(&fx);
-    test_assert_int(pk_sendas_may(txn, "anna@example.org", "x@example.org",
-				  &fx.error), PK_NOTFOUND);
+    test_assert_int(
+        pk_sendas_may(txn, "anna@example.org", "x@example.org", &fx.error),
+        PK_NOTFOUND);
     pk_txn_end(&txn);
     free_changes(c, 1);
     del(&c[0], 9);
     test_assert_int(apply(&fx, c, 1, NULL, &st), PK_OK);
     txn = fx_read(&fx);
-    test_assert_int(pk_sync_state(txn, pos, 1, &npos, hb, 2, &nhb, &fx.error), PK_OK);
+    test_assert_int(pk_sync_state(txn, pos, 1, &npos, hb, 2, &nhb, &fx.error),
+                    PK_OK);
     pk_txn_end(&txn);
     test_assert_int(nhb, 0);
     fixture_close(&fx);
     test_end();
 }
 
-int     main(void)
+int main(void)
 {
     test_batch_and_cookie_commit_together();
     test_deletes_renames_and_reuse();

@@ -38,37 +38,39 @@ static char *dir_of(const char *base)
 
 /* raw_put - write a value at an address key behind the module's back */
 
-static void raw_put(const char *dir, const char *address,
-		            const void *val, size_t len)
+static void raw_put(const char *dir, const char *address, const void *val,
+                    size_t len)
 {
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
     MDB_val k, v;
     struct pk_addr a;
-    char    key[PK_KEY_MAX];
+    char key[PK_KEY_MAX];
     const char *error;
 
     if (pk_addr_parse(address, 0, &a, &error) != PK_OK)
-	abort();
+        abort();
     k.mv_size = pk_addr_key(&a, key);
     k.mv_data = key;
     v.mv_size = len;
-    v.mv_data = (void *) val;
-    if (mdb_env_create(&env) || mdb_env_open(env, dir, 0, 0660)
-	|| mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, NULL, 0, &dbi)
-	|| mdb_put(txn, dbi, &k, &v, 0) || mdb_txn_commit(txn))
-	abort();
+    v.mv_data = (void *)val;
+    if (mdb_env_create(&env) || mdb_env_open(env, dir, 0, 0660) ||
+        mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, NULL, 0, &dbi) ||
+        mdb_put(txn, dbi, &k, &v, 0) || mdb_txn_commit(txn))
+        abort();
     mdb_env_close(env);
 }
 
 static void test_usage_dir_name(void)
 {
-    char    small[8];
+    char small[8];
 
-    test_begin("the usage directory is <db>/usage, and a short buffer is refused");
+    test_begin(
+        "the usage directory is <db>/usage, and a short buffer is refused");
     test_assert_str(dir_of("/var/lib/postkontor"), "/var/lib/postkontor/usage");
-    test_assert(pk_usage_dir("/var/lib/postkontor", small, sizeof(small)) == NULL);
+    test_assert(pk_usage_dir("/var/lib/postkontor", small, sizeof(small)) ==
+                NULL);
     test_end();
 }
 
@@ -79,7 +81,7 @@ static void test_usage_nothing_recorded(const char *base)
 
     test_begin("a reader of a directory with nothing recorded gets not found");
     test_assert_int(pk_usage_open(dir_of(base), PK_STORE_READONLY, &us, &error),
-		    PK_NOTFOUND);
+                    PK_NOTFOUND);
     test_assert(us == NULL);
     test_end();
 }
@@ -90,30 +92,39 @@ static void test_usage_set_and_get(const char *base)
     struct pk_usage u;
     const char *error;
     struct stat st;
-    char    path[4200];
+    char path[4200];
 
-    test_begin("quota counts and last login are recorded apart and kept together");
-    test_assert_int(pk_usage_open(dir_of(base), PK_STORE_CREATE, &us, &error), PK_OK);
+    test_begin(
+        "quota counts and last login are recorded apart and kept together");
+    test_assert_int(pk_usage_open(dir_of(base), PK_STORE_CREATE, &us, &error),
+                    PK_OK);
     snprintf(path, sizeof(path), "%s/data.mdb", dir_of(base));
     test_assert(stat(path, &st) == 0 && (st.st_mode & 0777) == 0660);
-    test_assert_int(pk_usage_get(us, "alice@example.se", &u, &error), PK_NOTFOUND);
-    test_assert_int(pk_usage_set_quota(us, "Alice@Example.SE", 12345, 6, &error), PK_OK);
-    test_assert_int(pk_usage_set_login(us, "alice@example.se", 1700000000, &error), PK_OK);
+    test_assert_int(pk_usage_get(us, "alice@example.se", &u, &error),
+                    PK_NOTFOUND);
+    test_assert_int(
+        pk_usage_set_quota(us, "Alice@Example.SE", 12345, 6, &error), PK_OK);
+    test_assert_int(
+        pk_usage_set_login(us, "alice@example.se", 1700000000, &error), PK_OK);
     test_assert_int(pk_usage_get(us, "ALICE@example.se", &u, &error), PK_OK);
     test_assert_int(u.bytes, 12345);
     test_assert_int(u.messages, 6);
     test_assert_int(u.last_login, 1700000000);
     test_assert(u.updated >= 1700000000);
-    test_assert_int(pk_usage_set_quota(us, "alice@example.se", 100, 1, &error), PK_OK);
+    test_assert_int(pk_usage_set_quota(us, "alice@example.se", 100, 1, &error),
+                    PK_OK);
     test_assert_int(pk_usage_get(us, "alice@example.se", &u, &error), PK_OK);
     test_assert_int(u.bytes, 100);
     test_assert_int(u.last_login, 1700000000);
-    test_assert_int(pk_usage_set_login(us, "carol@exämple.se", 42, &error), PK_OK);
+    test_assert_int(pk_usage_set_login(us, "carol@exämple.se", 42, &error),
+                    PK_OK);
     pk_usage_close(&us);
     test_assert(us == NULL);
 
-    test_assert_int(pk_usage_open(dir_of(base), PK_STORE_READONLY, &ro, &error), PK_OK);
-    test_assert_int(pk_usage_get(ro, "carol@xn--exmple-cua.se", &u, &error), PK_OK);
+    test_assert_int(pk_usage_open(dir_of(base), PK_STORE_READONLY, &ro, &error),
+                    PK_OK);
+    test_assert_int(pk_usage_get(ro, "carol@xn--exmple-cua.se", &u, &error),
+                    PK_OK);
     test_assert_int(u.last_login, 42);
     test_assert_int(u.bytes, 0);
     test_assert_int(u.updated, 0);
@@ -156,32 +167,40 @@ static void test_usage_refusals(const char *base)
     struct pk_usage_store *us;
     struct pk_usage u;
     const char *error;
-    int     status;
-    pid_t   pid;
+    int status;
+    pid_t pid;
 
     test_begin("bad addresses, use after fork and newer versions are refused");
-    test_assert_int(pk_usage_open(dir_of(base), PK_STORE_CREATE, &us, &error), PK_OK);
-    test_assert_int(pk_usage_set_quota(us, "not an address", 1, 1, &error), PK_EINVAL);
+    test_assert_int(pk_usage_open(dir_of(base), PK_STORE_CREATE, &us, &error),
+                    PK_OK);
+    test_assert_int(pk_usage_set_quota(us, "not an address", 1, 1, &error),
+                    PK_EINVAL);
     test_assert_int(pk_usage_get(us, "a%b@", &u, &error), PK_EINVAL);
     fflush(stdout);
     if ((pid = fork()) == 0)
-	_exit(pk_usage_set_login(us, "alice@example.se", 1, &error) == PK_ECONFIG
-	      ? 0 : 1);
-    test_assert(pid > 0 && waitpid(pid, &status, 0) == pid
-		&& WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        _exit(pk_usage_set_login(us, "alice@example.se", 1, &error) ==
+                      PK_ECONFIG
+                  ? 0
+                  : 1);
+    test_assert(pid > 0 && waitpid(pid, &status, 0) == pid &&
+                WIFEXITED(status) && WEXITSTATUS(status) == 0);
     pk_usage_close(&us);
 
     {
-	static const unsigned char newer[34] = {PK_REC_USAGE, 2};
-	static const unsigned char shortrec[5] = {PK_REC_USAGE, 1};
+        static const unsigned char newer[34] = {PK_REC_USAGE, 2};
+        static const unsigned char shortrec[5] = {PK_REC_USAGE, 1};
 
-	raw_put(dir_of(base), "new@example.se", newer, sizeof(newer));
-	raw_put(dir_of(base), "bad@example.se", shortrec, sizeof(shortrec));
+        raw_put(dir_of(base), "new@example.se", newer, sizeof(newer));
+        raw_put(dir_of(base), "bad@example.se", shortrec, sizeof(shortrec));
     }
-    test_assert_int(pk_usage_open(dir_of(base), PK_STORE_CREATE, &us, &error), PK_OK);
-    test_assert_int(pk_usage_get(us, "new@example.se", &u, &error), PK_EVERSION);
-    test_assert_int(pk_usage_get(us, "bad@example.se", &u, &error), PK_ECORRUPT);
-    test_assert_int(pk_usage_set_quota(us, "bad@example.se", 7, 1, &error), PK_OK);
+    test_assert_int(pk_usage_open(dir_of(base), PK_STORE_CREATE, &us, &error),
+                    PK_OK);
+    test_assert_int(pk_usage_get(us, "new@example.se", &u, &error),
+                    PK_EVERSION);
+    test_assert_int(pk_usage_get(us, "bad@example.se", &u, &error),
+                    PK_ECORRUPT);
+    test_assert_int(pk_usage_set_quota(us, "bad@example.se", 7, 1, &error),
+                    PK_OK);
     test_assert_int(pk_usage_get(us, "bad@example.se", &u, &error), PK_OK);
     test_assert_int(u.bytes, 7);
     pk_usage_close(&us);
@@ -196,15 +215,15 @@ static void test_usage_unsafe_dir(const char *base)
     test_begin("a usage directory other users can reach is refused");
     test_assert(chmod(dir_of(base), 0775) == 0);
     test_assert_int(pk_usage_open(dir_of(base), PK_STORE_READONLY, &us, &error),
-		    PK_ECONFIG);
+                    PK_ECONFIG);
     test_assert(strstr(error, "other users") != NULL);
     test_assert(chmod(dir_of(base), 0770) == 0);
     test_end();
 }
 
-int     main(void)
+int main(void)
 {
-    char   *base = test_tmpdir();
+    char *base = test_tmpdir();
 
     test_usage_dir_name();
     test_usage_nothing_recorded(base);

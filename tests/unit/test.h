@@ -31,29 +31,34 @@
 static const char *test_name;
 static int test_failed_now, test_count, test_failures;
 
-#define test_assert(expr) do { \
-	if (!(expr)) { \
-	    printf("  %s:%d: assertion failed: %s\n", __FILE__, __LINE__, #expr); \
-	    test_failed_now = 1; \
-	} \
+#define test_assert(expr)                                                      \
+    do {                                                                       \
+        if (!(expr)) {                                                         \
+            printf("  %s:%d: assertion failed: %s\n", __FILE__, __LINE__,      \
+                   #expr);                                                     \
+            test_failed_now = 1;                                               \
+        }                                                                      \
     } while (0)
 
-#define test_assert_int(expr, want) do { \
-	long long test_got_ = (long long)(expr), test_want_ = (long long)(want); \
-	if (test_got_ != test_want_) { \
-	    printf("  %s:%d: %s is %lld, expected %lld\n", __FILE__, __LINE__, \
-		   #expr, test_got_, test_want_); \
-	    test_failed_now = 1; \
-	} \
+#define test_assert_int(expr, want)                                            \
+    do {                                                                       \
+        long long test_got_ = (long long)(expr),                               \
+                  test_want_ = (long long)(want);                              \
+        if (test_got_ != test_want_) {                                         \
+            printf("  %s:%d: %s is %lld, expected %lld\n", __FILE__, __LINE__, \
+                   #expr, test_got_, test_want_);                              \
+            test_failed_now = 1;                                               \
+        }                                                                      \
     } while (0)
 
-#define test_assert_str(expr, want) do { \
-	const char *test_gs_ = (expr), *test_ws_ = (want); \
-	if (test_gs_ == NULL || strcmp(test_gs_, test_ws_) != 0) { \
-	    printf("  %s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__, __LINE__, \
-		   #expr, test_gs_ ? test_gs_ : "(null)", test_ws_); \
-	    test_failed_now = 1; \
-	} \
+#define test_assert_str(expr, want)                                            \
+    do {                                                                       \
+        const char *test_gs_ = (expr), *test_ws_ = (want);                     \
+        if (test_gs_ == NULL || strcmp(test_gs_, test_ws_) != 0) {             \
+            printf("  %s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__,       \
+                   __LINE__, #expr, test_gs_ ? test_gs_ : "(null)", test_ws_); \
+            test_failed_now = 1;                                               \
+        }                                                                      \
     } while (0)
 
 static inline void test_begin(const char *name)
@@ -66,7 +71,7 @@ static inline void test_end(void)
 {
     test_count++;
     if (test_failed_now)
-	test_failures++;
+        test_failures++;
     printf("%s %s\n", test_failed_now ? "FAILED" : "ok    ", test_name);
     fflush(stdout);
 }
@@ -81,26 +86,26 @@ static inline int test_exit(void)
 static inline char *test_tmpdir(void)
 {
     const char *base = getenv("TMPDIR");
-    char   *path;
+    char *path;
 
     if (base == NULL || *base == 0)
-	base = "/tmp";
+        base = "/tmp";
     if (asprintf(&path, "%s/pk-test-XXXXXX", base) < 0)
-	abort();
+        abort();
     if (mkdtemp(path) == NULL)
-	abort();
+        abort();
     return path;
 }
 
 /* test_rmtree - remove a test directory made by test_tmpdir() */
 static inline void test_rmtree(const char *path)
 {
-    char   *cmd;
+    char *cmd;
 
     if (asprintf(&cmd, "rm -rf '%s'", path) < 0)
-	abort();
+        abort();
     if (system(cmd) != 0)
-	printf("  could not remove %s\n", path);
+        printf("  could not remove %s\n", path);
     free(cmd);
 }
 
