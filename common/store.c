@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ struct pk_store {
     MDB_env *env;
     MDB_dbi dbi[PK_DB_COUNT];
     pid_t pid;
+    unsigned fork_gen; /* pk_fork_gen when opened */
     unsigned flags;
     char delimiter;
     char actor[128];
@@ -74,6 +76,23 @@ static const char *const pk_db_names[PK_DB_COUNT] = {
     [PK_DB_ADDRESSES] = "addresses", [PK_DB_SENDAS] = "sendas",
     [PK_DB_DKIM] = "dkim",           [PK_DB_LOG] = "log",
 };
+
+static atomic_uint pk_fork_gen;
+static pthread_once_t pk_fork_once = PTHREAD_ONCE_INIT;
+
+/* pk_fork_child - a child of fork(): no environment of the parent is ours */
+
+static void pk_fork_child(void)
+{
+    atomic_fetch_add(&pk_fork_gen, 1);
+}
+
+/* pk_fork_register - watch for fork() once per process */
+
+static void pk_fork_register(void)
+{
+    pthread_atfork(NULL, NULL, pk_fork_child);
+}
 
 /* lmdb_status - map an LMDB error to a status and message */
 
@@ -232,7 +251,9 @@ int pk_store_open(const char *dir, unsigned flags, struct pk_store **store_r,
         return status;
     if ((store = calloc(1, sizeof(*store))) == NULL)
         return PK_ENOMEM;
+    pthread_once(&pk_fork_once, pk_fork_register);
     store->pid = getpid();
+    store->fork_gen = atomic_load(&pk_fork_gen);
     store->flags = flags;
     store->delimiter = '+';
     snprintf(store->actor, sizeof(store->actor), "unknown");
@@ -302,7 +323,9 @@ void pk_store_set_actor(struct pk_store *store, const char *actor)
 
 static int same_process(struct pk_store *store, const char **error_r)
 {
-    if (store->pid == getpid())
+    /* A counter bumped in every child, not getpid(): no system call
+     * on each lookup. */
+    if (store->fork_gen == atomic_load(&pk_fork_gen))
         return PK_OK;
     *error_r = pk_error("database handle used after fork(); open it again");
     return PK_ECONFIG;
