@@ -14,7 +14,7 @@ BUILD="build-essential autoconf automake libtool pkg-config
 TEST="clang llvm valgrind python3 python3-dkim util-linux procps iproute2 curl
  swaks openssl dovecot-core dovecot-dev dovecot-imapd dovecot-pop3d
  dovecot-lmtpd postfix postfix-lmdb libmilter-dev miltertest libldap-dev slapd
- ldap-utils"
+ ldap-utils debhelper dh-autoreconf dpkg-dev"
 STACK="python3 util-linux procps iproute2 swaks openssl dovecot-core dovecot-dev
  dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix libmilter-dev"
 

@@ -8,6 +8,8 @@
 #      our module into Debian's Dovecot, which refuses an ASan module)
 #   3. the unit tests under valgrind (leaks and invalid reads fail)
 #   4. every fuzz target for a short run (libFuzzer)
+#   5. the Debian packages: built, installed, checked with Dovecot and
+#      Postfix, purged
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -56,6 +58,21 @@ else
     failed=$((failed + 1))
 fi
 tail -n 20 "$top/_build/fuzz.log"
+
+phase "Debian packages: build, install, check, purge"
+# From the committed tree, in a scratch copy: a package build configures
+# in its source tree, which must stay free for the out-of-tree builds.
+debtmp=$(mktemp -d)
+mkdir "$debtmp/src"
+if git -C "$top" archive --format=tar HEAD | tar -x -C "$debtmp/src" &&
+    (cd "$debtmp/src" && dpkg-buildpackage -us -uc -b >"$debtmp/build.log" 2>&1) &&
+    sh "$top/debian/tests/run-local.sh" "$debtmp"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    tail -n 30 "$debtmp/build.log" 2>/dev/null
+fi
+rm -rf "$debtmp"
 
 cd "$top"
 for log in _build/test-suite.log _build-san/test-suite.log _build/valgrind-suite.log; do

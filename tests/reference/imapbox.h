@@ -24,12 +24,11 @@
 #include "imap-int.h"
 
 extern bool imap_box_dir(const struct imap *, const struct ref_imap_arg *,
-			         char *, size_t);
+                         char *, size_t);
 extern bool imap_box_command(struct ref_conn *, struct imap *, const char *,
-			             const char *, const struct ref_imap_arg *,
-			             size_t);
+                             const char *, const struct ref_imap_arg *, size_t);
 extern void imap_copy(struct ref_conn *, struct imap *, const char *,
-		              const struct ref_imap_arg *, size_t, bool);
+                      const struct ref_imap_arg *, size_t, bool);
 extern void imap_sync(struct ref_conn *, struct imap *, bool);
 
 #endif

@@ -44,32 +44,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REF_IMAP_DEPTH_MAX	16
-#define REF_IMAP_ARGS_MAX	1024
-#define REF_IMAP_TAG_MAX	64
+#define REF_IMAP_DEPTH_MAX 16
+#define REF_IMAP_ARGS_MAX 1024
+#define REF_IMAP_TAG_MAX 64
 
 enum ref_imap_type {
     REF_IMAP_ATOM,
-    REF_IMAP_STRING,			/* quoted or literal */
+    REF_IMAP_STRING, /* quoted or literal */
     REF_IMAP_NIL,
     REF_IMAP_LIST,
 };
 
 struct ref_imap_arg {
     enum ref_imap_type type;
-    const char *str;			/* atoms and strings */
-    size_t  len;
-    struct ref_imap_arg *list;		/* lists: the first element */
-    size_t  count;			/* lists: the number of elements */
+    const char *str; /* atoms and strings */
+    size_t len;
+    struct ref_imap_arg *list; /* lists: the first element */
+    size_t count;              /* lists: the number of elements */
 };
 
 struct ref_imap_cmd {
-    char    tag[REF_IMAP_TAG_MAX + 1];
-    char    name[32];
-    struct ref_imap_arg *args;		/* the top-level arguments */
-    size_t  argc;
+    char tag[REF_IMAP_TAG_MAX + 1];
+    char name[32];
+    struct ref_imap_arg *args; /* the top-level arguments */
+    size_t argc;
     struct ref_imap_arg pool[REF_IMAP_ARGS_MAX];
-    size_t  used;
+    size_t used;
 };
 
 extern int ref_imap_parse(char *, size_t, struct ref_imap_cmd *, const char **);

@@ -30,11 +30,11 @@
 
 #include <stddef.h>
 
-#define REF_LINE_OK	0
-#define REF_LINE_MORE	1
-#define REF_LINE_LONG	2
-#define REF_LINE_BARE	3
-#define REF_LINE_NUL	4
+#define REF_LINE_OK 0
+#define REF_LINE_MORE 1
+#define REF_LINE_LONG 2
+#define REF_LINE_BARE 3
+#define REF_LINE_NUL 4
 
 extern int ref_line_get(const char *, size_t, size_t, size_t *, size_t *);
 

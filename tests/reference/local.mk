@@ -8,7 +8,8 @@ tests_reference_postkontor_refserver_SOURCES = \
 	tests/reference/linebuf.h tests/reference/linebuf.c \
 	tests/reference/refauth.h tests/reference/refauth.c \
 	tests/reference/maildir.h tests/reference/maildir.c \
-	tests/reference/smtp.h tests/reference/smtp.c \
+	tests/reference/smtp.h tests/reference/smtp-int.h tests/reference/smtp.c \
+	tests/reference/smtpauth.c tests/reference/smtpdata.c \
 	tests/reference/smtpparse.h tests/reference/smtpparse.c \
 	tests/reference/pop3.h tests/reference/pop3.c \
 	tests/reference/pop3parse.h tests/reference/pop3parse.c \
@@ -18,9 +19,9 @@ tests_reference_postkontor_refserver_SOURCES = \
 	tests/reference/imapfetch.c tests/reference/imapsearch.c
 tests_reference_postkontor_refserver_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/reference
-tests_reference_postkontor_refserver_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_reference_postkontor_refserver_CFLAGS = $(AM_CFLAGS) $(SSL_CFLAGS) $(CRYPTO_CFLAGS)
 tests_reference_postkontor_refserver_LDADD = common/libpostkontor.la \
-	-lssl $(CRYPTO_LIBS)
+	$(SSL_LIBS) $(CRYPTO_LIBS)
 
 # Integration tests of the reference server, named by behaviour.
 REF_TESTS = \

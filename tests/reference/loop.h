@@ -43,56 +43,56 @@
 
 #include "store.h"
 
-#define REF_IN_MAX	16384
-#define REF_OUT_HIGH	(256 * 1024)
-#define REF_LISTEN_MAX	16
-#define REF_CONN_MAX	1000
+#define REF_IN_MAX 16384
+#define REF_OUT_HIGH (256 * 1024)
+#define REF_LISTEN_MAX 16
+#define REF_CONN_MAX 1000
 
 enum ref_role {
-    REF_ROLE_SMTP,			/* 25: inbound, STARTTLS offered */
-    REF_ROLE_SUBMISSION,		/* 587: STARTTLS, then AUTH */
-    REF_ROLE_SMTPS,			/* 465: implicit TLS, AUTH */
-    REF_ROLE_POP3,			/* 110: STLS offered */
-    REF_ROLE_POP3S,			/* 995: implicit TLS */
-    REF_ROLE_IMAP,			/* 143: STARTTLS offered */
-    REF_ROLE_IMAPS,			/* 993: implicit TLS */
+    REF_ROLE_SMTP,       /* 25: inbound, STARTTLS offered */
+    REF_ROLE_SUBMISSION, /* 587: STARTTLS, then AUTH */
+    REF_ROLE_SMTPS,      /* 465: implicit TLS, AUTH */
+    REF_ROLE_POP3,       /* 110: STLS offered */
+    REF_ROLE_POP3S,      /* 995: implicit TLS */
+    REF_ROLE_IMAP,       /* 143: STARTTLS offered */
+    REF_ROLE_IMAPS,      /* 993: implicit TLS */
 };
 
 struct ref_config {
-    const char *maildir;		/* root of <domain>/<local>/Maildir */
-    const char *hostname;		/* greeting and Received: */
-    size_t  max_size;			/* message size limit */
-    int     idle_timeout;		/* seconds */
-    bool    loopback_plaintext;		/* logins before TLS from loopback */
-    size_t  max_literal;		/* IMAP literal limit */
+    const char *maildir;     /* root of <domain>/<local>/Maildir */
+    const char *hostname;    /* greeting and Received: */
+    size_t max_size;         /* message size limit */
+    int idle_timeout;        /* seconds */
+    bool loopback_plaintext; /* logins before TLS from loopback */
+    size_t max_literal;      /* IMAP literal limit */
 };
 
 struct ref_conn;
 
 struct ref_proto {
-    void    (*start) (struct ref_conn *);
-    void    (*input) (struct ref_conn *);
-    void    (*tls_ready) (struct ref_conn *);
-    void    (*tick) (struct ref_conn *);
-    void    (*free) (struct ref_conn *);
+    void (*start)(struct ref_conn *);
+    void (*input)(struct ref_conn *);
+    void (*tls_ready)(struct ref_conn *);
+    void (*tick)(struct ref_conn *);
+    void (*free)(struct ref_conn *);
 };
 
 struct ref_listener {
-    int     fd;
+    int fd;
     enum ref_role role;
-    bool    implicit_tls;
+    bool implicit_tls;
     const struct ref_proto *proto;
 };
 
 struct pk_policy;
 
 struct ref_server {
-    struct pk_policy *policy;		/* the core's SMTP policy */
-    struct pk_store *store;		/* the policy's read-only store */
+    struct pk_policy *policy; /* the core's SMTP policy */
+    struct pk_store *store;   /* the policy's read-only store */
     SSL_CTX *tls;
     struct ref_config cfg;
     struct ref_listener listeners[REF_LISTEN_MAX];
-    int     listener_count;
+    int listener_count;
     struct ref_conn *conns;
     unsigned conn_count;
     volatile sig_atomic_t stop;
@@ -102,29 +102,29 @@ struct ref_conn {
     struct ref_conn *next;
     struct ref_server *srv;
     const struct ref_listener *lst;
-    int     fd;
-    SSL    *ssl;
-    char    peer[64];			/* numeric source address */
-    bool    loopback;
-    char    in[REF_IN_MAX];
-    size_t  in_len;
-    char   *out;
-    size_t  out_len;
-    size_t  out_cap;
-    bool    handshaking;
-    bool    starttls_pending;
-    bool    closing;
-    bool    dead;
-    bool    input_pending;
+    int fd;
+    SSL *ssl;
+    char peer[64]; /* numeric source address */
+    bool loopback;
+    char in[REF_IN_MAX];
+    size_t in_len;
+    char *out;
+    size_t out_len;
+    size_t out_cap;
+    bool handshaking;
+    bool starttls_pending;
+    bool closing;
+    bool dead;
+    bool input_pending;
     int64_t idle_deadline;
     int64_t pause_until;
-    void   *proto_data;
+    void *proto_data;
 };
 
 extern int64_t ref_now_ms(void);
 extern int ref_listen_add(struct ref_server *, const char *, const char *,
-			          enum ref_role, const struct ref_proto *,
-			          const char **);
+                          enum ref_role, const struct ref_proto *,
+                          const char **);
 extern void ref_loop_run(struct ref_server *);
 
 extern void ref_conn_write(struct ref_conn *, const void *, size_t);

@@ -43,39 +43,39 @@
 
 #include "pk.h"
 
-#define REF_PATH_MAX	4096
+#define REF_PATH_MAX 4096
 
 struct ref_msg {
-    char   *name;			/* base name, without ":2," */
-    char    flags[27];			/* Maildir info letters, sorted */
-    bool    in_new;
-    bool    recent;
-    size_t  size;
-    time_t  mtime;
+    char *name;     /* base name, without ":2," */
+    char flags[27]; /* Maildir info letters, sorted */
+    bool in_new;
+    bool recent;
+    size_t size;
+    time_t mtime;
     uint32_t uid;
 };
 
 struct ref_folder {
     struct ref_msg *msgs;
-    size_t  count;
+    size_t count;
     uint32_t uidvalidity;
     uint32_t uidnext;
 };
 
 extern int ref_maildir_path(const char *, const char *, char *, size_t);
 extern int ref_maildir_create(const char *, const char **);
-extern int ref_maildir_store(const char *, const char *, size_t,
-			             const char *, size_t, const char *,
-			             char *, size_t, const char **);
+extern int ref_maildir_store(const char *, const char *, size_t, const char *,
+                             size_t, const char *, char *, size_t,
+                             const char **);
 extern int ref_maildir_scan(const char *, bool, bool, struct ref_folder *,
-			            const char **);
+                            const char **);
 extern void ref_maildir_msgs_free(struct ref_folder *);
 extern void ref_maildir_file(const char *, const struct ref_msg *, char *,
-			             size_t);
+                             size_t);
 extern int ref_maildir_read(const char *, size_t, char **, size_t *,
-			            const char **);
-extern int ref_maildir_set_flags(const char *, struct ref_msg *,
-			                 const char *, const char **);
+                            const char **);
+extern int ref_maildir_set_flags(const char *, struct ref_msg *, const char *,
+                                 const char **);
 
 /* ref_maildir_crlf - a message with every bare LF made CRLF (malloc'd) */
 extern int ref_maildir_crlf(const char *, size_t, char **, size_t *);

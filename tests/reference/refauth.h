@@ -42,15 +42,15 @@
 #include "password.h"
 #include "store.h"
 
-#define REF_SASL_OK	0
-#define REF_SASL_BAD	1
-#define REF_SASL_AUTHZ	2
+#define REF_SASL_OK 0
+#define REF_SASL_BAD 1
+#define REF_SASL_AUTHZ 2
 
 /* Longest base64 SASL message we take: a PLAIN message at its limits. */
-#define REF_SASL_MAX	(((PK_ADDR_MAX * 2 + PK_PASSWORD_MAX + 2) / 3 + 1) * 4)
+#define REF_SASL_MAX (((PK_ADDR_MAX * 2 + PK_PASSWORD_MAX + 2) / 3 + 1) * 4)
 
-extern int ref_auth_login(struct pk_store *, const char *, const char *,
-			          char *, const char **);
+extern int ref_auth_login(struct pk_store *, const char *, const char *, char *,
+                          const char **);
 extern int ref_auth_failed(const char *);
 extern int ref_sasl_plain(const char *, size_t, char *, char *);
 extern bool ref_b64_decode(const char *, size_t, char *, size_t, size_t *);

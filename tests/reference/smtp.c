@@ -34,43 +34,18 @@
 #include "refauth.h"
 #include "resolve.h"
 #include "sendas.h"
+#include "smtp-int.h"
 #include "smtp.h"
 #include "smtpparse.h"
 
-#define CMD_MAX		(REF_SASL_MAX + 64)
-#define RCPT_MAX	1000
-
-enum smtp_auth_step {
-    AUTH_NONE, AUTH_PLAIN, AUTH_LOGIN_USER, AUTH_LOGIN_PASS,
-};
-
-struct smtp {
-    bool    greeted;			/* HELO or EHLO seen */
-    bool    in_data;
-    bool    data_line_start;
-    bool    data_bare;
-    bool    data_big;
-    enum smtp_auth_step auth_step;
-    char    helo[256];
-    char    login[PK_ADDR_MAX + 1];
-    char    auth_user[PK_ADDR_MAX + 1];
-    bool    have_from;
-    char    from[PK_ADDR_MAX + 1];
-    char  (*boxes)[PK_ADDR_MAX + 1];	/* final mailboxes, no duplicates */
-    size_t  box_count;
-    size_t  rcpt_count;
-    char   *data;
-    size_t  data_len;
-    unsigned long long size_hint;	/* MAIL SIZE= */
-    char    instance[64];		/* the transaction, for the policy */
-    struct pk_policy_session policy;
-};
+#define CMD_MAX (REF_SASL_MAX + 64)
+#define RCPT_MAX 1000
 
 static unsigned smtp_instances;
 
 /* smtp_reset - forget the mail transaction */
 
-static void smtp_reset(struct smtp *s)
+void smtp_reset(struct smtp *s)
 {
     s->have_from = false;
     s->in_data = false;
@@ -84,49 +59,49 @@ static void smtp_reset(struct smtp *s)
 
 /* smtp_map_status - the one place a core error becomes an SMTP reply */
 
-static void smtp_map_status(struct ref_conn *c, int status, const char *error)
+void smtp_map_status(struct ref_conn *c, int status, const char *error)
 {
     switch (status) {
     case PK_EINVAL:
-	ref_conn_printf(c, "501 5.1.3 Bad address syntax\r\n");
-	break;
+        ref_conn_printf(c, "501 5.1.3 Bad address syntax\r\n");
+        break;
     case PK_ELIMIT:
-	ref_conn_printf(c, "550 5.4.6 Alias expansion limit reached\r\n");
-	break;
+        ref_conn_printf(c, "550 5.4.6 Alias expansion limit reached\r\n");
+        break;
     default:
-	pk_log(PK_LOG_WARNING, "%s: %s", c->peer, error ? error : pk_strstatus(status));
-	ref_conn_printf(c, "451 4.3.0 Temporary lookup failure\r\n");
+        pk_log(PK_LOG_WARNING, "%s: %s", c->peer,
+               error ? error : pk_strstatus(status));
+        ref_conn_printf(c, "451 4.3.0 Temporary lookup failure\r\n");
     }
 }
 
-static bool is_submission(const struct ref_conn *c)
+bool smtp_is_submission(const struct ref_conn *c)
 {
     return (c->lst->role != REF_ROLE_SMTP);
 }
 
 /* smtp_policy - ask the core's SMTP policy, as Postfix would */
 
-static int smtp_policy(struct ref_conn *c, struct smtp *s, const char *state,
-		               const char *rcpt, struct pk_verdict *v,
-		               const char **error)
+int smtp_policy(struct ref_conn *c, struct smtp *s, const char *state,
+                const char *rcpt, struct pk_verdict *v, const char **error)
 {
     struct pk_policyreq req = {
-	.request = "smtpd_access_policy",
-	.protocol_state = state,
-	.protocol_name = "ESMTP",
-	.instance = s->instance,
-	.sasl_username = s->login,
-	.sender = s->from,
-	.recipient = rcpt ? rcpt : "",
-	.client_address = c->peer,
-	.policy_context = is_submission(c) ? "submission" : "",
-	.queue_id = "",
-	.recipient_count = s->rcpt_count,
-	.size = s->size_hint,
+        .request = "smtpd_access_policy",
+        .protocol_state = state,
+        .protocol_name = "ESMTP",
+        .instance = s->instance,
+        .sasl_username = s->login,
+        .sender = s->from,
+        .recipient = rcpt ? rcpt : "",
+        .client_address = c->peer,
+        .policy_context = smtp_is_submission(c) ? "submission" : "",
+        .queue_id = "",
+        .recipient_count = s->rcpt_count,
+        .size = s->size_hint,
     };
 
     return (pk_policy_decide(c->srv->policy, &s->policy, &req,
-			     (uint64_t) time(NULL), v, error));
+                             (uint64_t)time(NULL), v, error));
 }
 
 /* smtp_start - greet */
@@ -136,13 +111,13 @@ static void smtp_start(struct ref_conn *c)
     struct smtp *s;
 
     if ((c->proto_data = s = calloc(1, sizeof(struct smtp))) == NULL) {
-	ref_conn_printf(c, "421 4.3.0 Out of memory\r\n");
-	ref_conn_close(c);
-	return;
+        ref_conn_printf(c, "421 4.3.0 Out of memory\r\n");
+        ref_conn_close(c);
+        return;
     }
     pk_policy_session_init(&s->policy);
     ref_conn_printf(c, "220 %s ESMTP postkontor-refserver\r\n",
-		    c->srv->cfg.hostname);
+                    c->srv->cfg.hostname);
 }
 
 /* smtp_tls_ready - after STARTTLS: forget everything (RFC 3207 4.2) */
@@ -162,158 +137,37 @@ static void smtp_free(struct ref_conn *c)
     struct smtp *s = c->proto_data;
 
     if (s) {
-	smtp_reset(s);
-	free(s);
+        smtp_reset(s);
+        free(s);
     }
 }
 
 /* smtp_ehlo - greeting and extensions */
 
 static void smtp_ehlo(struct ref_conn *c, struct smtp *s, const char *arg,
-		              bool extended)
+                      bool extended)
 {
     if (*arg == 0) {
-	ref_conn_printf(c, "501 5.5.4 Syntax: %s hostname\r\n",
-			extended ? "EHLO" : "HELO");
-	return;
+        ref_conn_printf(c, "501 5.5.4 Syntax: %s hostname\r\n",
+                        extended ? "EHLO" : "HELO");
+        return;
     }
     smtp_reset(s);
     snprintf(s->helo, sizeof(s->helo), "%s", arg);
     s->greeted = true;
     if (!extended) {
-	ref_conn_printf(c, "250 %s\r\n", c->srv->cfg.hostname);
-	return;
+        ref_conn_printf(c, "250 %s\r\n", c->srv->cfg.hostname);
+        return;
     }
-    ref_conn_printf(c, "250-%s\r\n250-PIPELINING\r\n250-SIZE %zu\r\n"
-		    "250-8BITMIME\r\n", c->srv->cfg.hostname,
-		    c->srv->cfg.max_size);
+    ref_conn_printf(c,
+                    "250-%s\r\n250-PIPELINING\r\n250-SIZE %zu\r\n"
+                    "250-8BITMIME\r\n",
+                    c->srv->cfg.hostname, c->srv->cfg.max_size);
     if (!ref_conn_secure(c))
-	ref_conn_printf(c, "250-STARTTLS\r\n");
-    if (is_submission(c) && ref_conn_may_login(c) && s->login[0] == 0)
-	ref_conn_printf(c, "250-AUTH PLAIN LOGIN\r\n");
+        ref_conn_printf(c, "250-STARTTLS\r\n");
+    if (smtp_is_submission(c) && ref_conn_may_login(c) && s->login[0] == 0)
+        ref_conn_printf(c, "250-AUTH PLAIN LOGIN\r\n");
     ref_conn_printf(c, "250 ENHANCEDSTATUSCODES\r\n");
-}
-
-/* smtp_login - check credentials; answer, with the slowdown on failure */
-
-static void smtp_login(struct ref_conn *c, struct smtp *s, const char *user,
-		               char *pass)
-{
-    const char *error = NULL;
-    int     status;
-
-    status = ref_auth_login(c->srv->store, user, pass, s->login, &error);
-    pk_wipe(pass, strlen(pass));
-    if (status == PK_OK) {
-	pk_log(PK_LOG_INFO, "%s: smtp login %s", c->peer, s->login);
-	ref_conn_printf(c, "235 2.7.0 Authentication successful\r\n");
-	return;
-    }
-    s->login[0] = 0;
-    if (status == PK_NOTFOUND) {
-	pk_log(PK_LOG_INFO, "%s: smtp login failed", c->peer);
-	ref_conn_pause(c, ref_auth_failed(c->peer));
-	ref_conn_printf(c, "535 5.7.8 Authentication credentials invalid\r\n");
-    } else {
-	pk_log(PK_LOG_WARNING, "%s: login: %s", c->peer, error);
-	ref_conn_printf(c, "454 4.7.0 Temporary authentication failure\r\n");
-    }
-}
-
-/* smtp_auth_data - one base64 SASL message of the current step */
-
-static void smtp_auth_data(struct ref_conn *c, struct smtp *s, const char *b64)
-{
-    char    buf[REF_SASL_MAX], user[PK_ADDR_MAX + 1], pass[PK_PASSWORD_MAX + 1];
-    enum smtp_auth_step step = s->auth_step;
-    size_t  len;
-
-    s->auth_step = AUTH_NONE;
-    if (strcmp(b64, "*") == 0) {
-	ref_conn_printf(c, "501 5.7.0 Authentication aborted\r\n");
-	return;
-    }
-    if (!ref_b64_decode(b64, strlen(b64), buf, sizeof(buf), &len)) {
-	ref_conn_printf(c, "501 5.5.2 Cannot decode response\r\n");
-	return;
-    }
-    switch (step) {
-    case AUTH_PLAIN:
-	switch (ref_sasl_plain(buf, len, user, pass)) {
-	case REF_SASL_OK:
-	    smtp_login(c, s, user, pass);
-	    break;
-	case REF_SASL_AUTHZ:
-	    ref_conn_printf(c, "535 5.7.8 Authorization identity refused\r\n");
-	    break;
-	default:
-	    ref_conn_printf(c, "501 5.5.2 Malformed PLAIN message\r\n");
-	}
-	break;
-    case AUTH_LOGIN_USER:
-	if (len == 0 || len > PK_ADDR_MAX || memchr(buf, 0, len)) {
-	    ref_conn_printf(c, "501 5.5.2 Bad user name\r\n");
-	    break;
-	}
-	memcpy(s->auth_user, buf, len + 1);
-	s->auth_step = AUTH_LOGIN_PASS;
-	ref_conn_printf(c, "334 UGFzc3dvcmQ6\r\n");
-	break;
-    case AUTH_LOGIN_PASS:
-	if (len == 0 || len > PK_PASSWORD_MAX || memchr(buf, 0, len)) {
-	    ref_conn_printf(c, "501 5.5.2 Bad password\r\n");
-	    break;
-	}
-	memcpy(pass, buf, len + 1);
-	smtp_login(c, s, s->auth_user, pass);
-	break;
-    default:
-	break;
-    }
-    pk_wipe(buf, sizeof(buf));
-    pk_wipe(pass, sizeof(pass));
-}
-
-/* smtp_auth - AUTH mechanism [initial-response] (RFC 4954) */
-
-static void smtp_auth(struct ref_conn *c, struct smtp *s, char *arg)
-{
-    char   *initial = strchr(arg, ' ');
-
-    if (!is_submission(c) || !s->greeted) {
-	ref_conn_printf(c, "503 5.5.1 AUTH not available\r\n");
-	return;
-    }
-    if (s->login[0]) {
-	ref_conn_printf(c, "503 5.5.1 Already authenticated\r\n");
-	return;
-    }
-    if (s->have_from) {
-	ref_conn_printf(c, "503 5.5.1 AUTH not allowed in a transaction\r\n");
-	return;
-    }
-    if (!ref_conn_may_login(c)) {
-	ref_conn_printf(c, "538 5.7.11 Encryption required for requested "
-			"authentication mechanism\r\n");
-	return;
-    }
-    if (initial)
-	*initial++ = 0;
-    if (strcasecmp(arg, "PLAIN") == 0) {
-	s->auth_step = AUTH_PLAIN;
-	if (initial == NULL)
-	    ref_conn_printf(c, "334 \r\n");
-	else
-	    smtp_auth_data(c, s, strcmp(initial, "=") == 0 ? "" : initial);
-    } else if (strcasecmp(arg, "LOGIN") == 0) {
-	s->auth_step = AUTH_LOGIN_USER;
-	if (initial == NULL)
-	    ref_conn_printf(c, "334 VXNlcm5hbWU6\r\n");
-	else
-	    smtp_auth_data(c, s, initial);
-    } else {
-	ref_conn_printf(c, "504 5.5.4 Unrecognized authentication type\r\n");
-    }
 }
 
 /* smtp_mail - MAIL FROM */
@@ -322,52 +176,54 @@ static void smtp_mail(struct ref_conn *c, struct smtp *s, const char *arg)
 {
     const char *params, *error = NULL;
     struct pk_txn *txn;
-    char    from[PK_ADDR_MAX + 1];
+    char from[PK_ADDR_MAX + 1];
     unsigned long long size;
-    int     status;
+    int status;
 
     if (!s->greeted || s->have_from) {
-	ref_conn_printf(c, "503 5.5.1 Bad sequence of commands\r\n");
-	return;
+        ref_conn_printf(c, "503 5.5.1 Bad sequence of commands\r\n");
+        return;
     }
-    if (is_submission(c) && s->login[0] == 0) {
-	ref_conn_printf(c, "530 5.7.0 Authentication required\r\n");
-	return;
+    if (smtp_is_submission(c) && s->login[0] == 0) {
+        ref_conn_printf(c, "530 5.7.0 Authentication required\r\n");
+        return;
     }
     if (ref_smtp_parse_path(arg, "FROM", from, sizeof(from), &params) < 0) {
-	ref_conn_printf(c, "501 5.5.4 Syntax: MAIL FROM:<address>\r\n");
-	return;
+        ref_conn_printf(c, "501 5.5.4 Syntax: MAIL FROM:<address>\r\n");
+        return;
     }
     size = 0;
-    if (strncasecmp(params, "SIZE=", 5) == 0
-	&& sscanf(params + 5, "%19llu", &size) == 1 && size > c->srv->cfg.max_size) {
-	ref_conn_printf(c, "552 5.3.4 Message size exceeds fixed limit\r\n");
-	return;
+    if (strncasecmp(params, "SIZE=", 5) == 0 &&
+        sscanf(params + 5, "%19llu", &size) == 1 &&
+        size > c->srv->cfg.max_size) {
+        ref_conn_printf(c, "552 5.3.4 Message size exceeds fixed limit\r\n");
+        return;
     }
     if (s->login[0]) {
-	if (from[0] == 0) {
-	    ref_conn_printf(c, "553 5.7.1 Null sender not allowed here\r\n");
-	    return;
-	}
-	if ((status = pk_store_read(c->srv->store, &txn, &error)) == PK_OK) {
-	    status = pk_sendas_may(txn, s->login, from, &error);
-	    pk_txn_end(&txn);
-	}
-	if (status == PK_NOTFOUND) {
-	    pk_log(PK_LOG_INFO, "%s: %s may not send as %s", c->peer,
-		   s->login, from);
-	    ref_conn_printf(c, "553 5.7.1 Sender address not owned by user %s: %s\r\n",
-			    s->login, error);
-	    return;
-	}
-	if (status != PK_OK) {
-	    smtp_map_status(c, status, error);
-	    return;
-	}
+        if (from[0] == 0) {
+            ref_conn_printf(c, "553 5.7.1 Null sender not allowed here\r\n");
+            return;
+        }
+        if ((status = pk_store_read(c->srv->store, &txn, &error)) == PK_OK) {
+            status = pk_sendas_may(txn, s->login, from, &error);
+            pk_txn_end(&txn);
+        }
+        if (status == PK_NOTFOUND) {
+            pk_log(PK_LOG_INFO, "%s: %s may not send as %s", c->peer, s->login,
+                   from);
+            ref_conn_printf(
+                c, "553 5.7.1 Sender address not owned by user %s: %s\r\n",
+                s->login, error);
+            return;
+        }
+        if (status != PK_OK) {
+            smtp_map_status(c, status, error);
+            return;
+        }
     }
     snprintf(s->from, sizeof(s->from), "%s", from);
-    snprintf(s->instance, sizeof(s->instance), "ref.%d.%u", (int) getpid(),
-	     ++smtp_instances);
+    snprintf(s->instance, sizeof(s->instance), "ref.%d.%u", (int)getpid(),
+             ++smtp_instances);
     s->size_hint = size;
     s->have_from = true;
     ref_conn_printf(c, "250 2.1.0 Ok\r\n");
@@ -377,14 +233,14 @@ static void smtp_mail(struct ref_conn *c, struct smtp *s, const char *arg)
 
 static bool smtp_add_box(struct smtp *s, const char *box)
 {
-    void   *p;
-    size_t  i;
+    void *p;
+    size_t i;
 
     for (i = 0; i < s->box_count; i++)
-	if (strcmp(s->boxes[i], box) == 0)
-	    return (true);
+        if (strcmp(s->boxes[i], box) == 0)
+            return (true);
     if ((p = realloc(s->boxes, (s->box_count + 1) * sizeof(*s->boxes))) == NULL)
-	return (false);
+        return (false);
     s->boxes = p;
     snprintf(s->boxes[s->box_count++], PK_ADDR_MAX + 1, "%s", box);
     return (true);
@@ -398,267 +254,129 @@ static void smtp_rcpt(struct ref_conn *c, struct smtp *s, const char *arg)
     struct pk_verdict verdict;
     const char *params, *error = NULL;
     struct pk_txn *txn;
-    char    rcpt[PK_ADDR_MAX + 1];
-    size_t  i, boxes = 0, outside = 0;
-    int     status;
+    char rcpt[PK_ADDR_MAX + 1];
+    size_t i, boxes = 0, outside = 0;
+    int status;
 
     if (!s->have_from) {
-	ref_conn_printf(c, "503 5.5.1 Need MAIL before RCPT\r\n");
-	return;
+        ref_conn_printf(c, "503 5.5.1 Need MAIL before RCPT\r\n");
+        return;
     }
-    if (ref_smtp_parse_path(arg, "TO", rcpt, sizeof(rcpt), &params) < 0
-	|| rcpt[0] == 0) {
-	ref_conn_printf(c, "501 5.5.4 Syntax: RCPT TO:<address>\r\n");
-	return;
+    if (ref_smtp_parse_path(arg, "TO", rcpt, sizeof(rcpt), &params) < 0 ||
+        rcpt[0] == 0) {
+        ref_conn_printf(c, "501 5.5.4 Syntax: RCPT TO:<address>\r\n");
+        return;
     }
     if (s->rcpt_count >= RCPT_MAX) {
-	ref_conn_printf(c, "452 4.5.3 Too many recipients\r\n");
-	return;
+        ref_conn_printf(c, "452 4.5.3 Too many recipients\r\n");
+        return;
     }
     if ((status = smtp_policy(c, s, "RCPT", rcpt, &verdict, &error)) != PK_OK) {
-	smtp_map_status(c, status, error);
-	return;
+        smtp_map_status(c, status, error);
+        return;
     }
     if (verdict.kind != PK_VERDICT_DUNNO) {
-	ref_conn_printf(c, "%d %s <%s>: %s\r\n", verdict.code, verdict.dsn,
-			rcpt, verdict.text);
-	return;
+        ref_conn_printf(c, "%d %s <%s>: %s\r\n", verdict.code, verdict.dsn,
+                        rcpt, verdict.text);
+        return;
     }
     if ((status = pk_store_read(c->srv->store, &txn, &error)) == PK_OK) {
-	status = pk_resolve(txn, rcpt, 0, &res, &error);
-	pk_txn_end(&txn);
+        status = pk_resolve(txn, rcpt, 0, &res, &error);
+        pk_txn_end(&txn);
     }
     if (status != PK_OK) {
-	smtp_map_status(c, status, error);
-	return;
+        smtp_map_status(c, status, error);
+        return;
     }
     if (res.kind == PK_KIND_UNKNOWN) {
-	ref_conn_printf(c, "550 5.1.1 <%s>: Recipient address rejected: "
-			"User unknown\r\n", rcpt);
+        ref_conn_printf(c,
+                        "550 5.1.1 <%s>: Recipient address rejected: "
+                        "User unknown\r\n",
+                        rcpt);
     } else if (res.kind == PK_KIND_EXTERNAL) {
-	pk_log(PK_LOG_INFO, "%s: refused outside recipient %s (never relayed)",
-	       c->peer, res.address);
-	ref_conn_printf(c, "554 5.7.1 <%s>: Relay access denied\r\n", rcpt);
+        pk_log(PK_LOG_INFO, "%s: refused outside recipient %s (never relayed)",
+               c->peer, res.address);
+        ref_conn_printf(c, "554 5.7.1 <%s>: Relay access denied\r\n", rcpt);
     } else {
-	for (i = 0; i < res.dest_count; i++) {
-	    if (!res.dest[i].mailbox) {
-		pk_log(PK_LOG_INFO, "%s: outside destination %s of %s not relayed",
-		       c->peer, res.dest[i].address, res.address);
-		outside++;
-	    } else if (pk_state_may_receive(res.dest[i].state)) {
-		if (!smtp_add_box(s, res.dest[i].address))
-		    status = PK_ENOMEM;
-		boxes++;
-	    }
-	}
-	if (status != PK_OK)
-	    ref_conn_printf(c, "452 4.3.0 Out of memory\r\n");
-	else if (boxes > 0) {
-	    s->rcpt_count++;
-	    ref_conn_printf(c, "250 2.1.5 Ok\r\n");
-	} else if (outside > 0)
-	    ref_conn_printf(c, "554 5.7.1 <%s>: Relay access denied\r\n", rcpt);
-	else
-	    ref_conn_printf(c, "550 5.2.1 <%s>: Mailbox unavailable\r\n", rcpt);
+        for (i = 0; i < res.dest_count; i++) {
+            if (!res.dest[i].mailbox) {
+                pk_log(PK_LOG_INFO,
+                       "%s: outside destination %s of %s not relayed", c->peer,
+                       res.dest[i].address, res.address);
+                outside++;
+            } else if (pk_state_may_receive(res.dest[i].state)) {
+                if (!smtp_add_box(s, res.dest[i].address))
+                    status = PK_ENOMEM;
+                boxes++;
+            }
+        }
+        if (status != PK_OK)
+            ref_conn_printf(c, "452 4.3.0 Out of memory\r\n");
+        else if (boxes > 0) {
+            s->rcpt_count++;
+            ref_conn_printf(c, "250 2.1.5 Ok\r\n");
+        } else if (outside > 0)
+            ref_conn_printf(c, "554 5.7.1 <%s>: Relay access denied\r\n", rcpt);
+        else
+            ref_conn_printf(c, "550 5.2.1 <%s>: Mailbox unavailable\r\n", rcpt);
     }
     pk_resolve_free(&res);
-}
-
-/* smtp_header_from - a login's message names one author it may send as */
-
-static bool smtp_header_from(struct ref_conn *c, struct smtp *s)
-{
-    const char *error = NULL;
-    struct pk_addr addr;
-    struct pk_txn *txn;
-    char    from[PK_ADDR_MAX + 1];
-    int     status;
-
-    if (s->login[0] == 0)
-	return (true);
-    if ((status = pk_header_from_message(s->data ? s->data : "", s->data_len,
-					 &addr, &error)) == PK_EINVAL) {
-	ref_conn_printf(c, "550 5.7.1 Header From refused: %s\r\n", error);
-	return (false);
-    }
-    if (status == PK_OK && (status = pk_store_read(c->srv->store, &txn, &error)) == PK_OK) {
-	pk_addr_format(&addr, from);
-	status = pk_sendas_may(txn, s->login, from, &error);
-	pk_txn_end(&txn);
-	if (status == PK_NOTFOUND) {
-	    pk_log(PK_LOG_INFO, "%s: %s may not send as header From %s", c->peer,
-		   s->login, from);
-	    ref_conn_printf(c, "550 5.7.1 Header From <%s> not owned by user %s\r\n",
-			    from, s->login);
-	    return (false);
-	}
-    }
-    if (status != PK_OK) {
-	smtp_map_status(c, status, error);
-	return (false);
-    }
-    return (true);
-}
-
-/* smtp_deliver - write the message into every mailbox */
-
-static void smtp_deliver(struct ref_conn *c, struct smtp *s)
-{
-    char    head[1024], date[64], dir[REF_PATH_MAX];
-    struct pk_verdict verdict;
-    const char *error = NULL;
-    time_t  now = time(NULL);
-    size_t  i, done = 0;
-    int     n, status = PK_OK;
-
-    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", gmtime(&now));
-    n = snprintf(head, sizeof(head), "Return-Path: <%s>\r\n"
-		 "Received: from %.200s ([%s])\r\n\tby %s (postkontor-refserver)"
-		 " with ESMTP%s%s;\r\n\t%s\r\n", s->from, s->helo, c->peer,
-		 c->srv->cfg.hostname, ref_conn_secure(c) ? "S" : "",
-		 s->login[0] ? "A" : "", date);
-    for (i = 0; i < s->box_count && status == PK_OK; i++) {
-	if (ref_maildir_path(c->srv->cfg.maildir, s->boxes[i], dir, sizeof(dir)) != PK_OK) {
-	    pk_log(PK_LOG_WARNING, "%s: no Maildir path for %s", c->peer, s->boxes[i]);
-	    continue;
-	}
-	status = ref_maildir_store(dir, head, n, s->data ? s->data : "", s->data_len,
-				   NULL, NULL, 0, &error);
-	if (status == PK_OK)
-	    done++;
-    }
-    if (status != PK_OK) {
-	pk_log(PK_LOG_ERROR, "%s: delivery failed: %s", c->peer, error);
-	ref_conn_printf(c, "451 4.3.0 Local delivery failed\r\n");
-    } else if (done == 0) {
-	ref_conn_printf(c, "554 5.3.0 No mailbox could take the message\r\n");
-    } else {
-	pk_log(PK_LOG_INFO, "%s: from=<%s> delivered to %zu mailbox(es), %zu bytes",
-	       c->peer, s->from, done, s->data_len);
-	ref_conn_printf(c, "250 2.0.0 Ok: delivered to %zu mailbox(es)\r\n", done);
-	/* Count the message for the rate limits, as Postfix's policy would. */
-	if (smtp_policy(c, s, "END-OF-MESSAGE", NULL, &verdict, &error) != PK_OK)
-	    pk_log(PK_LOG_WARNING, "%s: policy count: %s", c->peer, error);
-    }
-}
-
-/* smtp_data_append - keep message bytes within the size limit */
-
-static void smtp_data_append(struct ref_conn *c, struct smtp *s,
-			             const char *p, size_t n)
-{
-    char   *q;
-
-    if (s->data_big || s->data_len + n > c->srv->cfg.max_size) {
-	s->data_big = true;
-	return;
-    }
-    if ((q = realloc(s->data, s->data_len + n + 1)) == NULL) {
-	s->data_big = true;
-	return;
-    }
-    s->data = q;
-    memcpy(s->data + s->data_len, p, n);
-    s->data_len += n;
-}
-
-/* smtp_data_input - message data; only CRLF.CRLF ends it */
-
-static void smtp_data_input(struct ref_conn *c, struct smtp *s)
-{
-    size_t  len, used;
-    int     r;
-
-    while (s->in_data) {
-	r = ref_line_get(c->in, c->in_len, sizeof(c->in), &len, &used);
-	if (r == REF_LINE_MORE)
-	    return;
-	if (r == REF_LINE_OK && s->data_line_start && len == 1 && c->in[0] == '.') {
-	    ref_conn_consume(c, used);
-	    s->in_data = false;
-	    if (s->data_bare)
-		ref_conn_printf(c, "550 5.6.0 Bare CR or LF in message data "
-				"refused\r\n");
-	    else if (s->data_big)
-		ref_conn_printf(c, "552 5.3.4 Message size exceeds fixed "
-				"limit\r\n");
-	    else if (smtp_header_from(c, s))
-		smtp_deliver(c, s);
-	    smtp_reset(s);
-	    return;
-	}
-	if (r == REF_LINE_OK) {
-	    size_t  skip = (s->data_line_start && c->in[0] == '.') ? 1 : 0;
-
-	    smtp_data_append(c, s, c->in + skip, used - skip);
-	    s->data_line_start = true;
-	} else {
-	    /* A bare CR or LF, a NUL, or a long line: data, never an end. */
-	    if (r == REF_LINE_LONG)
-		used = c->in_len - (c->in[c->in_len - 1] == '\r');
-	    if (r == REF_LINE_BARE)
-		s->data_bare = true;
-	    smtp_data_append(c, s, c->in, used);
-	    s->data_line_start = false;
-	}
-	ref_conn_consume(c, used);
-    }
 }
 
 /* smtp_command - one command line */
 
 static void smtp_command(struct ref_conn *c, struct smtp *s, char *line)
 {
-    char   *arg = strchr(line, ' ');
+    char *arg = strchr(line, ' ');
 
     if (s->auth_step != AUTH_NONE) {
-	smtp_auth_data(c, s, line);
-	return;
+        smtp_auth_data(c, s, line);
+        return;
     }
     if (arg)
-	*arg++ = 0;
+        *arg++ = 0;
     else
-	arg = line + strlen(line);
+        arg = line + strlen(line);
     if (strcasecmp(line, "EHLO") == 0 || strcasecmp(line, "HELO") == 0)
-	smtp_ehlo(c, s, arg, toupper((unsigned char) line[0]) == 'E');
+        smtp_ehlo(c, s, arg, toupper((unsigned char)line[0]) == 'E');
     else if (strcasecmp(line, "STARTTLS") == 0) {
-	if (ref_conn_secure(c) || *arg)
-	    ref_conn_printf(c, "503 5.5.1 STARTTLS not available\r\n");
-	else if (s->login[0])
-	    ref_conn_printf(c, "503 5.5.1 STARTTLS not allowed after AUTH\r\n");
-	else {
-	    ref_conn_printf(c, "220 2.0.0 Ready to start TLS\r\n");
-	    ref_conn_starttls(c);
-	}
+        if (ref_conn_secure(c) || *arg)
+            ref_conn_printf(c, "503 5.5.1 STARTTLS not available\r\n");
+        else if (s->login[0])
+            ref_conn_printf(c, "503 5.5.1 STARTTLS not allowed after AUTH\r\n");
+        else {
+            ref_conn_printf(c, "220 2.0.0 Ready to start TLS\r\n");
+            ref_conn_starttls(c);
+        }
     } else if (strcasecmp(line, "AUTH") == 0)
-	smtp_auth(c, s, arg);
+        smtp_auth(c, s, arg);
     else if (strcasecmp(line, "MAIL") == 0)
-	smtp_mail(c, s, arg);
+        smtp_mail(c, s, arg);
     else if (strcasecmp(line, "RCPT") == 0)
-	smtp_rcpt(c, s, arg);
+        smtp_rcpt(c, s, arg);
     else if (strcasecmp(line, "DATA") == 0) {
-	if (*arg)
-	    ref_conn_printf(c, "501 5.5.4 Syntax: DATA\r\n");
-	else if (!s->have_from || s->rcpt_count == 0)
-	    ref_conn_printf(c, "554 5.5.1 No valid recipients\r\n");
-	else {
-	    s->in_data = true;
-	    s->data_line_start = true;
-	    s->data_bare = s->data_big = false;
-	    ref_conn_printf(c, "354 End data with <CR><LF>.<CR><LF>\r\n");
-	}
+        if (*arg)
+            ref_conn_printf(c, "501 5.5.4 Syntax: DATA\r\n");
+        else if (!s->have_from || s->rcpt_count == 0)
+            ref_conn_printf(c, "554 5.5.1 No valid recipients\r\n");
+        else {
+            s->in_data = true;
+            s->data_line_start = true;
+            s->data_bare = s->data_big = false;
+            ref_conn_printf(c, "354 End data with <CR><LF>.<CR><LF>\r\n");
+        }
     } else if (strcasecmp(line, "RSET") == 0) {
-	smtp_reset(s);
-	ref_conn_printf(c, "250 2.0.0 Ok\r\n");
+        smtp_reset(s);
+        ref_conn_printf(c, "250 2.0.0 Ok\r\n");
     } else if (strcasecmp(line, "NOOP") == 0)
-	ref_conn_printf(c, "250 2.0.0 Ok\r\n");
+        ref_conn_printf(c, "250 2.0.0 Ok\r\n");
     else if (strcasecmp(line, "VRFY") == 0)
-	ref_conn_printf(c, "252 2.5.2 Cannot VRFY user\r\n");
+        ref_conn_printf(c, "252 2.5.2 Cannot VRFY user\r\n");
     else if (strcasecmp(line, "QUIT") == 0) {
-	ref_conn_printf(c, "221 2.0.0 Bye\r\n");
-	ref_conn_close(c);
+        ref_conn_printf(c, "221 2.0.0 Bye\r\n");
+        ref_conn_close(c);
     } else
-	ref_conn_printf(c, "500 5.5.2 Error: command not recognized\r\n");
+        ref_conn_printf(c, "500 5.5.2 Error: command not recognized\r\n");
 }
 
 /* smtp_input - handle every complete command in the buffer */
@@ -666,32 +384,34 @@ static void smtp_command(struct ref_conn *c, struct smtp *s, char *line)
 static void smtp_input(struct ref_conn *c)
 {
     struct smtp *s = c->proto_data;
-    char    line[CMD_MAX];
-    size_t  len, used;
-    int     r;
+    char line[CMD_MAX];
+    size_t len, used;
+    int r;
 
-    while (!c->closing && !c->starttls_pending && c->pause_until <= ref_now_ms()) {
-	if (s->in_data) {
-	    smtp_data_input(c, s);
-	    if (s->in_data)
-		return;
-	    continue;
-	}
-	r = ref_line_get(c->in, c->in_len, sizeof(line), &len, &used);
-	if (r == REF_LINE_MORE)
-	    return;
-	if (r != REF_LINE_OK) {
-	    ref_conn_printf(c, r == REF_LINE_LONG
-			    ? "500 5.5.2 Error: line too long\r\n"
-			    : "500 5.5.2 Error: bare CR, LF or NUL in command\r\n");
-	    ref_conn_close(c);
-	    return;
-	}
-	memcpy(line, c->in, len);
-	line[len] = 0;
-	ref_conn_consume(c, used);
-	smtp_command(c, s, line);
-	pk_wipe(line, len);
+    while (!c->closing && !c->starttls_pending &&
+           c->pause_until <= ref_now_ms()) {
+        if (s->in_data) {
+            smtp_data_input(c, s);
+            if (s->in_data)
+                return;
+            continue;
+        }
+        r = ref_line_get(c->in, c->in_len, sizeof(line), &len, &used);
+        if (r == REF_LINE_MORE)
+            return;
+        if (r != REF_LINE_OK) {
+            ref_conn_printf(
+                c, r == REF_LINE_LONG
+                       ? "500 5.5.2 Error: line too long\r\n"
+                       : "500 5.5.2 Error: bare CR, LF or NUL in command\r\n");
+            ref_conn_close(c);
+            return;
+        }
+        memcpy(line, c->in, len);
+        line[len] = 0;
+        ref_conn_consume(c, used);
+        smtp_command(c, s, line);
+        pk_wipe(line, len);
     }
 }
 

@@ -26,6 +26,6 @@
 #include <stddef.h>
 
 extern int ref_smtp_parse_path(const char *, const char *, char *, size_t,
-			               const char **);
+                               const char **);
 
 #endif

@@ -24,10 +24,10 @@
 
 #include <openssl/ssl.h>
 
-#define REF_TLS_OK		0
-#define REF_TLS_WANT_READ	1
-#define REF_TLS_WANT_WRITE	2
-#define REF_TLS_FAIL		3
+#define REF_TLS_OK 0
+#define REF_TLS_WANT_READ 1
+#define REF_TLS_WANT_WRITE 2
+#define REF_TLS_FAIL 3
 
 extern SSL_CTX *ref_tls_init(const char *, const char *, const char **);
 extern int ref_tls_io(SSL *, int);
