@@ -21,3 +21,5 @@ bench: all
 EXTRA_DIST += bench/dovecot-auth.sh bench/dovecot-auth-client.py \
 	bench/postfix-bench.sh bench/postfix-null.c bench/postfix-policy-client.c \
 	bench/milter-throughput.sh
+EXTRA_DIST += bench/dovecot-lmtp.sh bench/dovecot-lmtp-client.py \
+	bench/refserver.sh bench/refserver-imap.py
