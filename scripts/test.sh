@@ -52,7 +52,7 @@ make -s check TESTS="$(make -s print-valgrind-tests)" \
 tally "$top/_build/valgrind-suite.log"
 
 phase "fuzz targets, short runs"
-if sh "$top/tests/fuzz/run.sh" "${PK_FUZZ_SECONDS:-15}" >"$top/_build/fuzz.log" 2>&1; then
+if sh "$top/tests/fuzz/run.sh" "${PK_FUZZ_SECONDS:-10}" >"$top/_build/fuzz.log" 2>&1; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1))
