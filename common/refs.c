@@ -29,38 +29,29 @@ struct target {
 
 typedef int refs_fn(const char *, const struct pk_entry *, void *);
 
+/* add_alias_domain - collect a domain that is an alias of the target's */
+
+static int add_alias_domain(const char *name, const struct pk_domain *dom,
+                            void *ctx)
+{
+    struct target *t = ctx;
+
+    if (dom->kind != PK_DOMAIN_ALIAS ||
+        strcmp(dom->target, t->addr.domain) != 0)
+        return PK_OK;
+    return pk_strlist_add(&t->domains, name);
+}
+
 /* collect_alias_domains - the domain and every alias domain of it */
 
 static int collect_alias_domains(struct pk_txn *txn, struct target *t,
                                  const char **error_r)
 {
-    struct pk_cursor *cur;
-    struct pk_domain dom;
-    const void *key, *val;
-    size_t klen, vlen;
-    char name[PK_DOMAIN_MAX + 1];
     int status;
 
     if ((status = pk_strlist_add(&t->domains, t->addr.domain)) != PK_OK)
         return status;
-    if ((status = pk_cursor_open(txn, PK_DB_DOMAINS, NULL, 0, &cur, error_r)) !=
-        PK_OK)
-        return status;
-    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) ==
-           PK_OK) {
-        if (klen > PK_DOMAIN_MAX ||
-            pk_record_decode_domain(val, vlen, &dom) != PK_OK)
-            continue;
-        if (dom.kind == PK_DOMAIN_ALIAS &&
-            strcmp(dom.target, t->addr.domain) == 0) {
-            memcpy(name, key, klen);
-            name[klen] = 0;
-            if ((status = pk_strlist_add(&t->domains, name)) != PK_OK)
-                break;
-        }
-    }
-    pk_cursor_close(&cur);
-    return status == PK_NOTFOUND ? PK_OK : status;
+    return pk_domain_iter(txn, add_alias_domain, t, error_r);
 }
 
 /* may_reach - the textual test: could this destination land on t */
