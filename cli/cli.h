@@ -124,6 +124,15 @@ extern void cli_table_add(struct cli_table *, ...);
 extern int cli_table_print(struct cli *, struct cli_table *, const char *);
 extern void cli_table_free(struct cli_table *);
 
+/* A listing: table rows for people, a JSON array for --json. */
+struct cli_rows {
+    struct cli_table table;
+    json_t *array;
+};
+
+extern int cli_rows_done(struct cli *, struct cli_rows *, int, const char *,
+                         size_t, const char *);
+
 /* store access (postkontor.c) */
 extern int cli_open(struct cli *, unsigned);
 extern int cli_write(struct cli *, pk_write_fn *, void *);

@@ -188,17 +188,12 @@ int cmd_ratelimit_clear(struct cli *cli, int argc, char **argv)
                     "rate limit for %s removed", ratelimit_name(&op));
 }
 
-struct ratelimit_rows {
-    struct cli_table table;
-    json_t *array;
-};
-
 /* ratelimit_row - collect one setting */
 
 static int ratelimit_row(enum pk_ratelimit_scope scope, const char *subject,
                          const struct pk_ratelimit *lim, void *ctx)
 {
-    struct ratelimit_rows *rows = ctx;
+    struct cli_rows *rows = ctx;
     char m[16], r[16], w[16];
     const char *target = *subject                       ? subject
                          : scope == PK_RATELIMIT_DOMAIN ? "domains"
@@ -223,7 +218,7 @@ static int ratelimit_row(enum pk_ratelimit_scope scope, const char *subject,
 
 int cmd_ratelimit_list(struct cli *cli, int argc, char **argv)
 {
-    struct ratelimit_rows rows;
+    struct cli_rows rows;
     struct pk_txn *txn;
     const char *error = NULL;
     int status;
@@ -238,18 +233,7 @@ int cmd_ratelimit_list(struct cli *cli, int argc, char **argv)
                   "PER-SECONDS");
     rows.array = json_array();
     status = pk_ratelimit_list(txn, ratelimit_row, &rows, &error);
-    if (status != PK_OK)
-        rc = cli_fail(status, error);
-    else if (rows.array == NULL || rows.table.failed)
-        rc = cli_failf("out of memory");
-    else if (cli->json)
-        cli_json(cli, json_incref(rows.array));
-    else if (rows.table.rows == 1)
-        cli_printf(cli, "no rate limits\n");
-    else
-        rc = cli_table_print(cli, &rows.table, "");
+    rc = cli_rows_done(cli, &rows, status, error, 1, "no rate limits");
     pk_txn_end(&txn);
-    json_decref(rows.array);
-    cli_table_free(&rows.table);
     return rc;
 }

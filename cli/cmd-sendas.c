@@ -28,11 +28,6 @@ struct sendas_op {
     bool revoke;
 };
 
-struct sendas_rows {
-    struct cli_table table;
-    json_t *array;
-};
-
 /* sendas_fn - transaction: grant or revoke */
 
 static int sendas_fn(struct pk_txn *txn, void *ctx, const char **error_r)
@@ -93,7 +88,7 @@ int cmd_sendas_revoke(struct cli *cli, int argc, char **argv)
 
 static int sendas_row(const char *login, const char *address, void *ctx)
 {
-    struct sendas_rows *rows = ctx;
+    struct cli_rows *rows = ctx;
 
     cli_table_add(&rows->table, login, address);
     if (json_array_append_new(
@@ -108,7 +103,7 @@ static int sendas_row(const char *login, const char *address, void *ctx)
 int cmd_sendas_list(struct cli *cli, int argc, char **argv)
 {
     char login[PK_ADDR_MAX + 1];
-    struct sendas_rows rows;
+    struct cli_rows rows;
     struct pk_txn *txn;
     struct pk_addr addr;
     const char *error = NULL;
@@ -128,18 +123,7 @@ int cmd_sendas_list(struct cli *cli, int argc, char **argv)
     rows.array = json_array();
     status = pk_sendas_list(txn, argc == 1 ? login : NULL, sendas_row, &rows,
                             &error);
-    if (status != PK_OK && status != PK_NOTFOUND)
-        rc = cli_fail(status, error);
-    else if (rows.array == NULL || rows.table.failed)
-        rc = cli_failf("out of memory");
-    else if (cli->json)
-        cli_json(cli, json_incref(rows.array));
-    else if (rows.table.rows == 0)
-        cli_printf(cli, "no send-as grants\n");
-    else
-        rc = cli_table_print(cli, &rows.table, "");
+    rc = cli_rows_done(cli, &rows, status, error, 0, "no send-as grants");
     pk_txn_end(&txn);
-    json_decref(rows.array);
-    cli_table_free(&rows.table);
     return rc;
 }

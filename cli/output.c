@@ -387,3 +387,25 @@ void cli_table_free(struct cli_table *table)
     free(table->cells);
     memset(table, 0, sizeof(*table));
 }
+
+/* cli_rows_done - print a listing built by a core walk, then free it */
+
+int cli_rows_done(struct cli *cli, struct cli_rows *rows, int status,
+                  const char *error, size_t header_rows, const char *empty)
+{
+    int rc = 0;
+
+    if (status != PK_OK && status != PK_NOTFOUND)
+        rc = cli_fail(status, error);
+    else if (rows->array == NULL || rows->table.failed)
+        rc = cli_failf("out of memory");
+    else if (cli->json)
+        cli_json(cli, json_incref(rows->array));
+    else if (rows->table.rows == header_rows)
+        cli_printf(cli, "%s\n", empty);
+    else
+        rc = cli_table_print(cli, &rows->table, "");
+    json_decref(rows->array);
+    cli_table_free(&rows->table);
+    return rc;
+}

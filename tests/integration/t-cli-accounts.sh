@@ -255,4 +255,13 @@ jcheck "mutations report ok with --json" \
     'j["ok"] is True and j["domain"] == "xn--exmple-cua.se"' \
     pk --json domain quota exämple.se 3G
 
+echo "# rate limit listing"
+same "no rate limits is said so" "$(pk ratelimit list)" "no rate limits"
+check "ratelimit set" pk ratelimit set accounts --messages 10 --per 1h
+same "ratelimit list shows the default" \
+    "$(pk ratelimit list | awk 'NR == 2 {print $1, $2, $4}')" "accounts 10 3600"
+jcheck "ratelimit list --json is an array" \
+    'j[0]["target"] == "accounts" and j[0]["messages"] == 10' \
+    pk --json ratelimit list
+
 finish
