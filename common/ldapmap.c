@@ -628,6 +628,139 @@ void pk_ldapgen_free(struct pk_ldapgen *g)
     memset(g, 0, sizeof(*g));
 }
 
+/* pk_ldapmap_multi - is an attribute multi-valued in the schema */
+
+bool pk_ldapmap_multi(const char *name)
+{
+    static const char *const multi[] = {"objectClass", "pkForward",
+                                        "pkDestination", "pkSendAs"};
+
+    for (size_t i = 0; i < sizeof(multi) / sizeof(multi[0]); i++)
+        if (strcasecmp(name, multi[i]) == 0)
+            return true;
+    return false;
+}
+
+/* mods_add - one modification with the values of a list not in another */
+
+static int mods_add(struct pk_ldapmods *m, enum pk_ldapmod_op op,
+                    const char *name, const struct pk_strlist *values,
+                    const struct pk_strlist *except)
+{
+    struct pk_strlist *out;
+
+    if (m->count == sizeof(m->mods) / sizeof(m->mods[0]))
+        return PK_ELIMIT;
+    m->mods[m->count].op = op;
+    m->mods[m->count].name = name;
+    out = &m->mods[m->count].values;
+    memset(out, 0, sizeof(*out));
+    m->count++;
+    for (size_t i = 0; i < values->count; i++)
+        if ((except == NULL || !pk_strlist_has(except, values->items[i])) &&
+            pk_strlist_add(out, values->items[i]) != PK_OK)
+            return PK_ENOMEM;
+    return PK_OK;
+}
+
+/* same_values - two value lists hold the same set */
+
+static bool same_values(const struct pk_strlist *a, const struct pk_strlist *b)
+{
+    if (a->count != b->count)
+        return false;
+    for (size_t i = 0; i < a->count; i++)
+        if (!pk_strlist_has(b, a->items[i]))
+            return false;
+    return true;
+}
+
+/* mods_diff - the modifications of one attribute from old to new */
+
+static int mods_diff(struct pk_ldapmods *m, const char *name,
+                     const struct pk_strlist *old, const struct pk_strlist *v)
+{
+    int status = PK_OK;
+
+    if (old == NULL)
+        return mods_add(m, PK_LDAPMOD_REPLACE, name, v, NULL);
+    if (same_values(old, v))
+        return PK_OK;
+    if (!pk_ldapmap_multi(name))
+        return mods_add(m, PK_LDAPMOD_REPLACE, name, v, NULL);
+    /* Value by value: a value added meanwhile elsewhere stays. */
+    for (size_t i = 0; i < old->count; i++)
+        if (!pk_strlist_has(v, old->items[i])) {
+            status = mods_add(m, PK_LDAPMOD_DELETE, name, old, v);
+            break;
+        }
+    for (size_t i = 0; status == PK_OK && i < v->count; i++)
+        if (!pk_strlist_has(old, v->items[i])) {
+            status = mods_add(m, PK_LDAPMOD_ADD, name, v, old);
+            break;
+        }
+    return status;
+}
+
+/* pk_ldapmap_mods - what to send to make or change an object's entry */
+
+int pk_ldapmap_mods(const struct pk_ldapobj *old, const struct pk_ldapobj *obj,
+                    bool add, struct pk_ldapmods *m, const char **error_r)
+{
+    static const struct pk_strlist none;
+    struct pk_ldapgen g, og = {0};
+    int status;
+
+    memset(m, 0, sizeof(*m));
+    if ((status = pk_ldapmap_to_entry(obj, &g, error_r)) != PK_OK)
+        return status;
+    if (!add && old != NULL &&
+        (status = pk_ldapmap_to_entry(old, &og, error_r)) != PK_OK) {
+        pk_ldapgen_free(&g);
+        return status;
+    }
+    for (size_t i = 0; status == PK_OK && i < g.count; i++) {
+        const struct pk_strlist *prev = NULL;
+
+        if (add) {
+            if (g.attrs[i].values.count > 0)
+                status = mods_add(m, PK_LDAPMOD_ADD, g.attrs[i].name,
+                                  &g.attrs[i].values, NULL);
+            continue;
+        }
+        if (strcasecmp(g.attrs[i].name, "objectClass") == 0)
+            continue;
+        for (size_t j = 0; old != NULL && j < og.count; j++)
+            if (strcmp(og.attrs[j].name, g.attrs[i].name) == 0)
+                prev = &og.attrs[j].values;
+        /* An attribute the old object did not generate had no values. */
+        status = mods_diff(m, g.attrs[i].name,
+                           old != NULL && prev == NULL ? &none : prev,
+                           &g.attrs[i].values);
+    }
+    pk_ldapgen_free(&g);
+    pk_ldapgen_free(&og);
+    if (status != PK_OK) {
+        pk_ldapmods_free(m);
+        *error_r = pk_error("cannot make the changes of %s", obj->item.name);
+    }
+    return status;
+}
+
+/* pk_ldapmods_free - release modifications, wiping their values */
+
+void pk_ldapmods_free(struct pk_ldapmods *m)
+{
+    for (size_t i = 0; i < m->count; i++) {
+        struct pk_strlist *v = &m->mods[i].values;
+
+        for (size_t j = 0; j < v->count; j++)
+            pk_wipe(v->items[j], strlen(v->items[j]));
+        pk_strlist_free(v);
+    }
+    memset(m, 0, sizeof(*m));
+}
+
 /* dn_escape - append an RFC 4514 section 2.4 escaped attribute value */
 
 static bool dn_escape(const char *v, char *out, size_t size, size_t *pos)

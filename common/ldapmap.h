@@ -35,6 +35,18 @@
 /*	values deletes it). Mapping the result back gives the same object.
 /*	The caller frees it with pk_ldapgen_free().
 /*
+/*	pk_ldapmap_mods() is what a writer sends for an object: with add
+/*	set, every attribute that has values, as an LDAP add; else the
+/*	modifications that take the entry from old to obj and touch
+/*	nothing else, so a change made meanwhile through another host to
+/*	another attribute, or to another value of a multi-valued one, is
+/*	kept: a single-valued attribute that changed is replaced (with no
+/*	value: deleted); a multi-valued one (pk_ldapmap_multi()) loses the
+/*	values that went and gains the new ones; the object class is never
+/*	modified. Without old, every attribute but the class is replaced.
+/*	An empty result means the entry does not change. The caller frees
+/*	it with pk_ldapmods_free().
+/*
 /*	pk_ldapmap_dn() makes the DN of an object below a suffix, with
 /*	attribute values escaped as RFC 4514 section 2.4 requires; it
 /*	answers PK_ELIMIT when the DN does not fit the buffer.
@@ -110,6 +122,26 @@ struct pk_ldapgen {
     } attrs[PK_LDAPGEN_MAX];
 };
 
+enum pk_ldapmod_op {
+    PK_LDAPMOD_ADD,
+    PK_LDAPMOD_DELETE,
+    PK_LDAPMOD_REPLACE,
+};
+
+/* Modifications of one entry; every string is owned. */
+struct pk_ldapmods {
+    size_t count;
+    struct {
+        enum pk_ldapmod_op op;
+        const char *name; /* static */
+        struct pk_strlist values;
+    } mods[2 * PK_LDAPGEN_MAX];
+};
+
+extern int pk_ldapmap_mods(const struct pk_ldapobj *, const struct pk_ldapobj *,
+                           bool, struct pk_ldapmods *, const char **);
+extern void pk_ldapmods_free(struct pk_ldapmods *);
+extern bool pk_ldapmap_multi(const char *);
 extern int pk_ldapmap_to_entry(const struct pk_ldapobj *, struct pk_ldapgen *,
                                const char **);
 extern void pk_ldapgen_free(struct pk_ldapgen *);

@@ -17,6 +17,10 @@
 /*	aborted, the map doubled, and the write function run again. Other
 /*	processes see MDB_MAP_RESIZED at their next transaction and adopt
 /*	the new size.
+/*
+/*	Dry runs: a transaction with a touch list records, in every put
+/*	and delete, the key and (first time) its old value; the capture
+/*	sees them sorted and deduplicated, then everything is aborted.
 /* DIAGNOSTICS
 /*	PK_ECONFIG for a directory that is missing, unsafe or not a
 /*	postkontor database; PK_EVERSION for a newer schema; PK_ETEMP for
@@ -44,12 +48,26 @@
 #define PK_MAX_READERS 1024
 #define PK_WRITE_TRIES 12
 
+/* What a dry run changed: each touch owns a copy of key and old value;
+ * seq keeps the order of recording through the sort. */
+struct pk_touch_rec {
+    struct pk_store_touch t;
+    size_t seq;
+};
+
+struct pk_touches {
+    struct pk_touch_rec *list;
+    size_t count, size;
+    bool failed; /* out of memory: the dry run fails */
+};
+
 struct pk_txn {
     struct pk_store *store;
     MDB_txn *txn;
     bool write;
     bool cached; /* the store's own reader */
     bool map_full;
+    struct pk_touches *touches; /* dry runs only */
 };
 
 struct pk_store {
@@ -474,11 +492,109 @@ int pk_store_reserve(struct pk_store *store, uint64_t bytes,
     return PK_OK;
 }
 
-/* pk_store_write - run a function in one write transaction */
+/* touches_free - forget what a dry run recorded */
 
-int pk_store_write(struct pk_store *store, pk_write_fn *fn, void *ctx,
-                   const char **error_r)
+static void touches_free(struct pk_touches *tl)
 {
+    for (size_t i = 0; i < tl->count; i++) {
+        free((void *)tl->list[i].t.key);
+        free((void *)tl->list[i].t.old);
+    }
+    free(tl->list);
+    memset(tl, 0, sizeof(*tl));
+}
+
+/* touch - record a key before a dry run changes it */
+
+static void touch(struct pk_txn *t, enum pk_db db, const MDB_val *k)
+{
+    struct pk_touches *tl = t->touches;
+    struct pk_touch_rec *grown, *r;
+    MDB_val k2 = *k, v;
+
+    if (tl->count == tl->size) {
+        size_t size = tl->size ? 2 * tl->size : 16;
+
+        if ((grown = realloc(tl->list, size * sizeof(*grown))) == NULL) {
+            tl->failed = true;
+            return;
+        }
+        tl->list = grown;
+        tl->size = size;
+    }
+    r = &tl->list[tl->count];
+    memset(r, 0, sizeof(*r));
+    r->seq = tl->count;
+    r->t.db = db;
+    r->t.klen = k->mv_size;
+    if ((r->t.key = malloc(k->mv_size)) == NULL) {
+        tl->failed = true;
+        return;
+    }
+    memcpy((void *)r->t.key, k->mv_data, k->mv_size);
+    tl->count++;
+    /* Only the first touch of a key counts (touches_capture()). */
+    if (mdb_get(t->txn, t->store->dbi[db], &k2, &v) == 0) {
+        if ((r->t.old = malloc(v.mv_size ? v.mv_size : 1)) == NULL) {
+            tl->failed = true;
+            return;
+        }
+        memcpy((void *)r->t.old, v.mv_data, v.mv_size);
+        r->t.olen = v.mv_size;
+    }
+}
+
+/* touch_cmp - database, key, then order of recording */
+
+static int touch_cmp(const void *va, const void *vb)
+{
+    const struct pk_touch_rec *a = va, *b = vb;
+    size_t n = a->t.klen < b->t.klen ? a->t.klen : b->t.klen;
+    int c;
+
+    if (a->t.db != b->t.db)
+        return a->t.db < b->t.db ? -1 : 1;
+    if ((c = memcmp(a->t.key, b->t.key, n)) != 0)
+        return c;
+    if (a->t.klen != b->t.klen)
+        return a->t.klen < b->t.klen ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* touches_capture - each key once, in key order, to the capture function */
+
+static int touches_capture(struct pk_txn *t, pk_capture_fn *capture,
+                           void *capctx, const char **error_r)
+{
+    struct pk_touches *tl = t->touches;
+    struct pk_store_touch *out;
+    size_t n = 0;
+    int status;
+
+    if (tl->failed)
+        return PK_ENOMEM;
+    qsort(tl->list, tl->count, sizeof(*tl->list), touch_cmp);
+    if ((out = calloc(tl->count + 1, sizeof(*out))) == NULL)
+        return PK_ENOMEM;
+    for (size_t i = 0; i < tl->count; i++) {
+        if (n > 0 && out[n - 1].db == tl->list[i].t.db &&
+            out[n - 1].klen == tl->list[i].t.klen &&
+            memcmp(out[n - 1].key, tl->list[i].t.key, out[n - 1].klen) == 0)
+            continue;
+        out[n++] = tl->list[i].t;
+    }
+    status = capture(t, out, n, capctx, error_r);
+    free(out);
+    return status;
+}
+
+/* store_write - one write transaction; a dry run captures and aborts */
+
+static int store_write(struct pk_store *store, pk_write_fn *fn, void *ctx,
+                       pk_capture_fn *capture, void *capctx,
+                       const char **error_r)
+{
+    struct pk_touches touches = {0};
     struct pk_txn t;
     int rc, status;
 
@@ -492,9 +608,16 @@ int pk_store_write(struct pk_store *store, pk_write_fn *fn, void *ctx,
         memset(&t, 0, sizeof(t));
         t.store = store;
         t.write = true;
+        t.touches = capture != NULL ? &touches : NULL;
         if ((rc = begin(store, 0, &t.txn)) != 0)
             return lmdb_status(rc, "write", error_r);
         status = fn(&t, ctx, error_r);
+        if (status == PK_OK && !t.map_full && capture != NULL) {
+            status = touches_capture(&t, capture, capctx, error_r);
+            mdb_txn_abort(t.txn);
+            touches_free(&touches);
+            return status;
+        }
         if (status == PK_OK && !t.map_full) {
             rc = mdb_txn_commit(t.txn);
             if (rc == 0)
@@ -505,6 +628,7 @@ int pk_store_write(struct pk_store *store, pk_write_fn *fn, void *ctx,
         } else {
             mdb_txn_abort(t.txn);
         }
+        touches_free(&touches);
         if (!t.map_full)
             return status;
         if ((status = grow_map(store, error_r)) != PK_OK)
@@ -512,6 +636,22 @@ int pk_store_write(struct pk_store *store, pk_write_fn *fn, void *ctx,
     }
     *error_r = pk_error("the database kept running out of space");
     return PK_ETEMP;
+}
+
+/* pk_store_write - run a function in one write transaction */
+
+int pk_store_write(struct pk_store *store, pk_write_fn *fn, void *ctx,
+                   const char **error_r)
+{
+    return store_write(store, fn, ctx, NULL, NULL, error_r);
+}
+
+/* pk_store_dryrun - run a write, show its changes, throw them away */
+
+int pk_store_dryrun(struct pk_store *store, pk_write_fn *fn, void *ctx,
+                    pk_capture_fn *capture, void *capctx, const char **error_r)
+{
+    return store_write(store, fn, ctx, capture, capctx, error_r);
 }
 
 /* pk_store_backup - hot, compacted copy into a new directory */
@@ -607,6 +747,8 @@ int pk_txn_put(struct pk_txn *t, enum pk_db db, const void *key, size_t klen,
         mflags |= (db == PK_DB_SENDAS ? MDB_NODUPDATA : MDB_NOOVERWRITE);
     if (flags & PK_PUT_APPEND)
         mflags |= MDB_APPEND;
+    if (t->touches != NULL)
+        touch(t, db, &k);
     rc = mdb_put(t->txn, t->store->dbi[db], &k, &v, mflags);
     if (rc == MDB_KEYEXIST)
         return PK_EEXIST;
@@ -629,6 +771,8 @@ int pk_txn_del(struct pk_txn *t, enum pk_db db, const void *key, size_t klen,
         *error_r = pk_error("write in a read transaction");
         return PK_ECONFIG;
     }
+    if (t->touches != NULL)
+        touch(t, db, &k);
     rc = mdb_del(t->txn, t->store->dbi[db], &k, val ? &v : NULL);
     if (rc == MDB_NOTFOUND)
         return PK_NOTFOUND;

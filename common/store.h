@@ -38,6 +38,18 @@
 /*	The map cannot grow while the same process holds a read
 /*	transaction (LMDB forbids it); such a write fails with PK_ETEMP.
 /*
+/*	pk_store_dryrun() runs a function exactly as pk_store_write()
+/*	does, but never commits: when the function returns PK_OK it calls
+/*	a capture function with the still-open transaction, which shows
+/*	every change, and with each key the function wrote or deleted, once,
+/*	in key order per database, together with the value the key had
+/*	before the function first changed it (old NULL: it was absent; for
+/*	the MDB_DUPSORT send-as database, old is only the first value).
+/*	Then it aborts and returns what the capture function returned. The
+/*	cluster writer ("postkontor --ldap") learns through it what a
+/*	command would change, after the core validated it, without
+/*	changing the local copy.
+/*
 /*	pk_store_reserve() makes room for that many more bytes before a bulk
 /*	write (an import), so the map is grown once up front instead of the
 /*	write being run again after each doubling.
@@ -78,6 +90,18 @@ struct pk_txn;
 
 typedef int pk_write_fn(struct pk_txn *, void *, const char **);
 
+/* A key a dry run changed, and its value before (pk_store_dryrun()). */
+struct pk_store_touch {
+    enum pk_db db;
+    const void *key;
+    size_t klen;
+    const void *old; /* NULL: the key was absent */
+    size_t olen;
+};
+
+typedef int pk_capture_fn(struct pk_txn *, const struct pk_store_touch *,
+                          size_t, void *, const char **);
+
 extern const char *pk_store_dir(const char *);
 extern int pk_store_check_dir(const char *, unsigned, unsigned, const char **);
 extern int pk_store_open(const char *, unsigned, struct pk_store **,
@@ -87,6 +111,8 @@ extern void pk_store_set_actor(struct pk_store *, const char *);
 extern int pk_store_read(struct pk_store *, struct pk_txn **, const char **);
 extern int pk_store_write(struct pk_store *, pk_write_fn *, void *,
                           const char **);
+extern int pk_store_dryrun(struct pk_store *, pk_write_fn *, void *,
+                           pk_capture_fn *, void *, const char **);
 extern void pk_txn_end(struct pk_txn **);
 extern int pk_store_backup(struct pk_store *, const char *, const char **);
 extern int pk_store_reserve(struct pk_store *, uint64_t, const char **);
