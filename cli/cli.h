@@ -18,6 +18,10 @@
 /*	nothing but its one stderr line (cli_fail(), cli_usage()). Two
 /*	exceptions: export streams to stdout itself (cli->raw), and check
 /*	shows its problems although it then fails (cli->always).
+/*
+/*	In cluster mode (cli->ldap_uris set) cli_write() hands every write
+/*	to cli_ldap_write() (ldapwrite.c): the core validates it on this
+/*	host's copy in a dry run, and the directory receives the result.
 /*--*/
 
 #ifndef PK_CLI_H
@@ -53,6 +57,12 @@ struct cli {
     json_t *doc; /* JSON output, collected */
     bool raw;    /* the command wrote stdout itself */
     bool always; /* output even on failure (check) */
+    /* Cluster mode (ldapwrite.c): --ldap and its settings. */
+    const char *ldap_uris;   /* --ldap or $POSTKONTOR_LDAP; NULL: local */
+    const char *ldap_binddn; /* --ldap-bind-dn */
+    const char *ldap_pwfile; /* --ldap-password-file */
+    const char *ldap_base;   /* --ldap-base */
+    int wait_s;              /* --wait: seconds; 0: do not wait */
 };
 
 typedef int cli_handler_fn(struct cli *, int, char **);
@@ -138,6 +148,12 @@ extern int cli_open(struct cli *, unsigned);
 extern int cli_write(struct cli *, pk_write_fn *, void *);
 extern int cli_read(struct cli *, struct pk_txn **);
 
+/* ldapwrite.c (ldapwrite-none.c without libldap): cluster mode */
+#define CLI_WAIT_DEFAULT 10 /* --wait without a value, seconds */
+#define CLI_WAIT_MAX 3600
+extern int cli_ldap_write(struct cli *, pk_write_fn *, void *);
+extern int cli_ldap_heartbeat(struct cli *, const char *, unsigned);
+
 /* password-input.c */
 extern int cli_password_read(bool, const char *, char *, size_t, const char **);
 
@@ -156,5 +172,6 @@ extern cli_handler_fn cmd_dkim_keygen, cmd_dkim_rotate, cmd_dkim_show,
 extern cli_handler_fn cmd_ratelimit_set, cmd_ratelimit_clear,
     cmd_ratelimit_list;
 extern cli_handler_fn cmd_clientconfig, cmd_domain_set;
+extern cli_handler_fn cmd_status, cmd_heartbeat;
 
 #endif

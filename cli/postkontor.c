@@ -6,6 +6,9 @@
 /* SYNOPSIS
 /*	postkontor [--db DIR] [--json] COMMAND [ARGUMENTS]
 /*
+/*	postkontor --ldap URI[,URI...] --ldap-base DN --ldap-bind-dn DN
+/*		--ldap-password-file FILE [--wait[=SECONDS]] COMMAND ...
+/*
 /*	postkontor --help | --version
 /* DESCRIPTION
 /*	The control panel of a postkontor mail host on the command line.
@@ -16,6 +19,13 @@
 /*
 /*	The database directory is the --db option, else $POSTKONTOR_DB,
 /*	else /var/lib/postkontor (pk_store_dir()).
+/*
+/*	Cluster mode: with --ldap (or $POSTKONTOR_LDAP) every change goes
+/*	to the OpenLDAP cluster instead of the local database, which is
+/*	then a copy kept by postkontor-sync (see ldapwrite.c); the other
+/*	--ldap-* options have the environment variables
+/*	POSTKONTOR_LDAP_BASE, POSTKONTOR_LDAP_BIND_DN and
+/*	POSTKONTOR_LDAP_PASSWORD_FILE. Reads always use the local copy.
 /* DIAGNOSTICS
 /*	Exit status 0 on success, 1 when the command failed, 2 for a usage
 /*	error; a failure prints exactly one line "postkontor: ..." on
@@ -97,6 +107,8 @@ static const struct cli_command cli_commands[] = {
     {"backup", cmd_backup, "DIR"},
     {"check", cmd_check, ""},
     {"log", cmd_log, "[--since N] [--limit N]"},
+    {"status", cmd_status, ""},
+    {"heartbeat", cmd_heartbeat, "[--name NAME] [--every SECONDS]"},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
@@ -149,6 +161,8 @@ int cli_write(struct cli *cli, pk_write_fn *fn, void *context)
     int rc;
     int status;
 
+    if (cli->ldap_uris != NULL)
+        return cli_ldap_write(cli, fn, context);
     if ((rc = cli_open(cli, 0)) != CLI_EXIT_OK)
         return rc;
     cli_actor(actor, sizeof(actor));
@@ -213,7 +227,10 @@ static void cli_help(FILE *fp, int argc, char **argv)
     if (*prefix == '\0')
         fprintf(fp,
                 "options: --db DIR (default $%s or %s), --json, "
-                "--help, --version\n",
+                "--help, --version\n"
+                "cluster mode: --ldap URI[,URI...] --ldap-base DN "
+                "--ldap-bind-dn DN --ldap-password-file FILE "
+                "[--wait[=SECONDS]]\n",
                 PK_STORE_ENV, PK_STORE_DEFAULT_DIR);
 }
 
@@ -258,16 +275,85 @@ static int cli_unknown(struct cli *cli, int argc, char **argv)
                      argv[0], argv[1], argv[0], subs);
 }
 
+/* cli_value - a global option's value: "--opt=V" or "--opt V" */
+
+static int cli_value(struct cli *cli, const char *opt, int argc, char **argv,
+                     int *n, const char **value_r)
+{
+    size_t len = strlen(opt);
+    const char *arg = argv[*n];
+
+    if (strncmp(arg, opt, len) != 0)
+        return 0;
+    if (arg[len] == '=')
+        *value_r = arg + len + 1;
+    else if (arg[len] != '\0')
+        return 0;
+    else if (*n + 1 >= argc)
+        return (void)cli_usage(cli, "%s needs a value", opt), -1;
+    else
+        *value_r = argv[++*n];
+    if (**value_r == '\0')
+        return (void)cli_usage(cli, "%s needs a value", opt), -1;
+    return 1;
+}
+
+/* cli_wait_opt - --wait or --wait=SECONDS */
+
+static int cli_wait_opt(struct cli *cli, const char *arg)
+{
+    uint64_t secs = CLI_WAIT_DEFAULT;
+    const char *error;
+
+    if (arg[6] == '=' && (cli_parse_u64(arg + 7, &secs, &error) != PK_OK ||
+                          secs == 0 || secs > CLI_WAIT_MAX))
+        return cli_usage(cli, "--wait takes 1 to %d seconds", CLI_WAIT_MAX);
+    cli->wait_s = (int)secs;
+    return CLI_EXIT_OK;
+}
+
+/* cli_ldap_env - cluster settings not given as options */
+
+static void cli_ldap_env(struct cli *cli)
+{
+    const struct {
+        const char *env;
+        const char **slot;
+    } vars[] = {
+        {"POSTKONTOR_LDAP", &cli->ldap_uris},
+        {"POSTKONTOR_LDAP_BASE", &cli->ldap_base},
+        {"POSTKONTOR_LDAP_BIND_DN", &cli->ldap_binddn},
+        {"POSTKONTOR_LDAP_PASSWORD_FILE", &cli->ldap_pwfile},
+    };
+
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        const char *v = getenv(vars[i].env);
+
+        if (*vars[i].slot == NULL && v != NULL && *v != '\0')
+            *vars[i].slot = v;
+    }
+}
+
 /* cli_globals - take the global options out of argv, wherever they are */
 
 static int cli_globals(struct cli *cli, int argc, char **argv, int *argc_r,
                        bool *help, bool *version)
 {
+    const struct {
+        const char *name;
+        const char **slot;
+    } strs[] = {
+        {"--ldap", &cli->ldap_uris},
+        {"--ldap-base", &cli->ldap_base},
+        {"--ldap-bind-dn", &cli->ldap_binddn},
+        {"--ldap-password-file", &cli->ldap_pwfile},
+    };
     int out = 0;
-    int n;
+    int n, rc;
 
     for (n = 0; n < argc; n++) {
         const char *arg = argv[n];
+        size_t s;
 
         if (strcmp(arg, "--") == 0) {
             while (n < argc)
@@ -285,12 +371,26 @@ static int cli_globals(struct cli *cli, int argc, char **argv, int *argc_r,
             if (n + 1 >= argc)
                 return cli_usage(cli, "--db needs a directory");
             cli->db_opt = argv[++n];
+        } else if (strcmp(arg, "--wait") == 0 ||
+                   strncmp(arg, "--wait=", 7) == 0) {
+            if ((rc = cli_wait_opt(cli, arg)) != CLI_EXIT_OK)
+                return rc;
         } else {
-            argv[out++] = argv[n];
+            for (s = 0, rc = 0; s < sizeof(strs) / sizeof(strs[0]); s++)
+                if ((rc = cli_value(cli, strs[s].name, argc, argv, &n,
+                                    strs[s].slot)) != 0)
+                    break;
+            if (rc < 0)
+                return CLI_EXIT_USAGE;
+            if (rc == 0)
+                argv[out++] = argv[n];
         }
     }
     if (cli->db_opt != NULL && *cli->db_opt == '\0')
         return cli_usage(cli, "--db needs a directory");
+    cli_ldap_env(cli);
+    if (cli->wait_s > 0 && cli->ldap_uris == NULL)
+        return cli_usage(cli, "--wait needs cluster mode (--ldap)");
     *argc_r = out;
     return CLI_EXIT_OK;
 }
