@@ -7,13 +7,22 @@
 /*	See pop3.h. Sizes are the sizes on the wire (CRLF line ends), so
 /*	a Maildir file written by Dovecot with LF line ends is counted and
 /*	sent the way a client sees it.
+/*
+/*	A maildrop in a POP3 transaction is locked (RFC 1939 4, RFC 2449
+/*	IN-USE): flock() on the file "refserver-pop3.lock" in the Maildir.
+/*	The lock belongs to the open file, so a second session of this
+/*	process is refused as well as one of another process, and it goes
+/*	with the connection however that ends.
 /*--*/
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "linebuf.h"
@@ -27,6 +36,7 @@
 struct pop3 {
     bool auth_plain; /* waiting for an AUTH PLAIN response */
     bool in_transaction;
+    int lock_fd; /* the maildrop lock, -1 if none */
     char user[PK_ADDR_MAX + 1];
     char login[PK_ADDR_MAX + 1];
     char dir[REF_PATH_MAX];
@@ -37,11 +47,14 @@ struct pop3 {
 
 static void pop3_start(struct ref_conn *c)
 {
-    if ((c->proto_data = calloc(1, sizeof(struct pop3))) == NULL) {
+    struct pop3 *p;
+
+    if ((c->proto_data = p = calloc(1, sizeof(struct pop3))) == NULL) {
         ref_conn_printf(c, "-ERR [SYS/TEMP] Out of memory\r\n");
         ref_conn_close(c);
         return;
     }
+    p->lock_fd = -1;
     ref_conn_printf(c, "+OK postkontor-refserver ready.\r\n");
 }
 
@@ -60,6 +73,8 @@ static void pop3_free(struct ref_conn *c)
     struct pop3 *p = c->proto_data;
 
     if (p) {
+        if (p->lock_fd >= 0)
+            (void)close(p->lock_fd);
         ref_maildir_msgs_free(&p->folder);
         free(p->sizes);
         free(p->deleted);
@@ -67,40 +82,90 @@ static void pop3_free(struct ref_conn *c)
     }
 }
 
+/* pop3_lock - take the maildrop lock; REF_POP3_BUSY if another has it */
+
+#define REF_POP3_BUSY 1
+
+static int pop3_lock(struct ref_conn *c, struct pop3 *p)
+{
+    char path[REF_PATH_MAX];
+    int fd, n;
+
+    n = snprintf(path, sizeof(path), "%s/refserver-pop3.lock", p->dir);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return (-1);
+    if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) <
+        0) {
+        pk_log(PK_LOG_WARNING, "%s: pop3 lock %s: %s", c->peer, path,
+               strerror(errno));
+        return (-1);
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        n = errno;
+        (void)close(fd);
+        if (n == EWOULDBLOCK)
+            return (REF_POP3_BUSY);
+        pk_log(PK_LOG_WARNING, "%s: pop3 lock %s: %s", c->peer, path,
+               strerror(n));
+        return (-1);
+    }
+    p->lock_fd = fd;
+    return (0);
+}
+
 /* pop3_open - the maildrop of a fresh login */
 
-static bool pop3_open(struct ref_conn *c, struct pop3 *p)
+static int pop3_open(struct ref_conn *c, struct pop3 *p)
 {
     const char *error = NULL;
     char path[REF_PATH_MAX];
     char *buf, *wire;
     size_t i, len, wlen;
+    int r;
 
     if (ref_maildir_path(c->srv->cfg.maildir, p->login, p->dir,
                          sizeof(p->dir)) != PK_OK ||
-        ref_maildir_create(p->dir, &error) != PK_OK ||
-        ref_maildir_scan(p->dir, false, false, &p->folder, &error) != PK_OK ||
+        ref_maildir_create(p->dir, &error) != PK_OK)
+        return (-1);
+    if ((r = pop3_lock(c, p)) != 0)
+        return (r);
+    if (ref_maildir_scan(p->dir, false, false, &p->folder, &error) != PK_OK ||
         (p->sizes = calloc(p->folder.count + 1, sizeof(*p->sizes))) == NULL ||
         (p->deleted = calloc(p->folder.count + 1, sizeof(*p->deleted))) ==
             NULL) {
         pk_log(PK_LOG_WARNING, "%s: pop3 maildrop %s: %s", c->peer, p->login,
                error ? error : "unusable");
-        return (false);
+        return (-1);
     }
     for (i = 0; i < p->folder.count; i++) {
         ref_maildir_file(p->dir, &p->folder.msgs[i], path, sizeof(path));
         if (ref_maildir_read(path, c->srv->cfg.max_size * 2, &buf, &len,
                              &error) != PK_OK)
-            return (false);
+            return (-1);
         if (ref_maildir_crlf(buf, len, &wire, &wlen) != PK_OK) {
             free(buf);
-            return (false);
+            return (-1);
         }
         p->sizes[i] = wlen;
         free(buf);
         free(wire);
     }
-    return (true);
+    return (0);
+}
+
+/* pop3_drop - back to the AUTHORIZATION state without a maildrop */
+
+static void pop3_drop(struct pop3 *p)
+{
+    if (p->lock_fd >= 0)
+        (void)close(p->lock_fd);
+    p->lock_fd = -1;
+    ref_maildir_msgs_free(&p->folder);
+    free(p->sizes);
+    free(p->deleted);
+    p->sizes = NULL;
+    p->deleted = NULL;
+    p->login[0] = 0;
 }
 
 /* pop3_login - the core's verdict, then the maildrop */
@@ -109,7 +174,7 @@ static void pop3_login(struct ref_conn *c, struct pop3 *p, const char *user,
                        char *pass)
 {
     const char *error = NULL;
-    int status;
+    int status, r;
 
     status = ref_auth_login(c->srv->store, user, pass, p->login, &error);
     pk_wipe(pass, strlen(pass));
@@ -122,7 +187,14 @@ static void pop3_login(struct ref_conn *c, struct pop3 *p, const char *user,
         pk_log(PK_LOG_WARNING, "%s: login: %s", c->peer, error);
         ref_conn_printf(
             c, "-ERR [SYS/TEMP] Temporary authentication failure.\r\n");
-    } else if (!pop3_open(c, p)) {
+    } else if ((r = pop3_open(c, p)) == REF_POP3_BUSY) {
+        /* RFC 2449 8.1.1: authenticated, but the maildrop is in use. */
+        pk_log(PK_LOG_INFO, "%s: pop3 maildrop of %s in use", c->peer,
+               p->login);
+        pop3_drop(p);
+        ref_conn_printf(c, "-ERR [IN-USE] Mailbox is locked by another "
+                           "POP3 session.\r\n");
+    } else if (r != 0) {
         ref_conn_printf(c, "-ERR [SYS/TEMP] Maildrop unavailable.\r\n");
         ref_conn_close(c);
     } else {
