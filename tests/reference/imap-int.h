@@ -13,6 +13,7 @@
 #define REF_IMAP_INT_H
 
 #include "imapparse.h"
+#include "keywords.h"
 #include "loop.h"
 #include "maildir.h"
 
@@ -29,6 +30,7 @@ struct imap {
     char seldir[REF_PATH_MAX]; /* the selected folder */
     bool readonly;
     struct ref_folder folder;
+    struct ref_keywords kw; /* the selected folder's keywords */
     bool idling;
     bool auth_pending; /* AUTHENTICATE waits for data */
     char pending_tag[REF_IMAP_TAG_MAX + 1];
@@ -42,7 +44,8 @@ struct imap {
 /* imapfetch.c */
 extern void imap_fetch(struct ref_conn *, struct imap *, const char *,
                        const struct ref_imap_arg *, size_t, bool);
-extern void imap_write_flags(struct ref_conn *, const char *, bool);
+extern void imap_write_flags(struct ref_conn *, const struct ref_keywords *,
+                             const char *, bool);
 extern void imap_write_string(struct ref_conn *, const char *, size_t);
 extern bool imap_load(struct ref_conn *, struct imap *, size_t, char **,
                       size_t *);

@@ -74,6 +74,7 @@ static void imap_free(struct ref_conn *c)
 
     if (im) {
         ref_maildir_msgs_free(&im->folder);
+        ref_keywords_free(&im->kw);
         free(im->cmd);
         free(im);
     }
@@ -106,6 +107,52 @@ static void imap_flags_sorted(const bool set[128], char *out)
     out[n] = 0;
 }
 
+/* imap_keywords - (re)read the selected folder's keywords; true if
+/* they changed */
+
+static bool imap_keywords(struct ref_conn *c, struct imap *im)
+{
+    const char *error = NULL;
+    struct ref_keywords now;
+    bool changed = false;
+    int i;
+
+    if (ref_keywords_load(im->seldir, &now, &error) != PK_OK) {
+        pk_log(PK_LOG_WARNING, "%s: keywords: %s", c->peer, error);
+        return (false);
+    }
+    for (i = 0; i < REF_KEYWORDS_MAX; i++)
+        changed = changed ||
+                  (now.name[i] == NULL) != (im->kw.name[i] == NULL) ||
+                  (now.name[i] && strcmp(now.name[i], im->kw.name[i]) != 0);
+    ref_keywords_free(&im->kw);
+    im->kw = now;
+    return (changed);
+}
+
+/* imap_flag_lists - FLAGS and PERMANENTFLAGS with the folder's keywords */
+
+static void imap_flag_lists(struct ref_conn *c, struct imap *im)
+{
+    static const char sys[] = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+    int i;
+
+    ref_conn_printf(c, "* FLAGS (%s", sys);
+    for (i = 0; i < REF_KEYWORDS_MAX; i++)
+        if (im->kw.name[i])
+            ref_conn_printf(c, " %s", im->kw.name[i]);
+    ref_conn_printf(c, ")\r\n* OK [PERMANENTFLAGS (");
+    if (!im->readonly) {
+        /* RFC 3501 7.1: "\*" - new keywords may be created. */
+        ref_conn_printf(c, "%s", sys);
+        for (i = 0; i < REF_KEYWORDS_MAX; i++)
+            if (im->kw.name[i])
+                ref_conn_printf(c, " %s", im->kw.name[i]);
+        ref_conn_printf(c, " \\*");
+    }
+    ref_conn_printf(c, ")] Flags permitted.\r\n");
+}
+
 /* imap_sync - rescan the selected folder; report what changed */
 
 void imap_sync(struct ref_conn *c, struct imap *im, bool expunges)
@@ -122,6 +169,8 @@ void imap_sync(struct ref_conn *c, struct imap *im, bool expunges)
         pk_log(PK_LOG_WARNING, "%s: rescan: %s", c->peer, error);
         return;
     }
+    if (imap_keywords(c, im)) /* another session added some */
+        imap_flag_lists(c, im);
     /* Both lists are sorted by UID: walk them together. */
     for (i = 0, j = 0; i < im->folder.count;) {
         struct ref_msg *old = &im->folder.msgs[i];
@@ -132,7 +181,8 @@ void imap_sync(struct ref_conn *c, struct imap *im, bool expunges)
             now.msgs[j].recent = now.msgs[j].recent || old->recent;
             if (strcmp(now.msgs[j].flags, old->flags) != 0) {
                 ref_conn_printf(c, "* %zu FETCH (FLAGS ", i + 1);
-                imap_write_flags(c, now.msgs[j].flags, now.msgs[j].recent);
+                imap_write_flags(c, &im->kw, now.msgs[j].flags,
+                                 now.msgs[j].recent);
                 ref_conn_printf(c, ")\r\n");
             }
             i++;
@@ -258,13 +308,10 @@ static void imap_select(struct ref_conn *c, struct imap *im, const char *tag,
         if (unseen == 0 && !strchr(im->folder.msgs[i].flags, 'S'))
             unseen = i + 1;
     }
-    ref_conn_printf(
-        c,
-        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"
-        "* OK [PERMANENTFLAGS (%s)] Flags permitted.\r\n"
-        "* %zu EXISTS\r\n* %zu RECENT\r\n",
-        readonly ? "" : "\\Answered \\Flagged \\Deleted \\Seen \\Draft",
-        im->folder.count, recent);
+    (void)imap_keywords(c, im);
+    imap_flag_lists(c, im);
+    ref_conn_printf(c, "* %zu EXISTS\r\n* %zu RECENT\r\n", im->folder.count,
+                    recent);
     if (unseen)
         ref_conn_printf(c, "* OK [UNSEEN %zu] First unseen.\r\n", unseen);
     ref_conn_printf(c,
@@ -303,6 +350,61 @@ static void imap_expunge(struct ref_conn *c, struct imap *im, const char *set,
     }
 }
 
+/* imap_store_letters - the Maildir letters a STORE names; false if
+/* it was answered. A keyword new to the folder is added (not for
+/* -FLAGS), and the new flag lists are announced (RFC 3501 7.2.6). */
+
+static bool imap_store_letters(struct ref_conn *c, struct imap *im,
+                               const char *tag,
+                               const struct ref_imap_arg *flags, size_t nflags,
+                               char op, bool change[128])
+{
+    const char *error = NULL;
+    bool added = false, is_new;
+    char letter;
+    size_t k;
+    int status;
+
+    memset(change, 0, 128 * sizeof(*change));
+    for (k = 0; k < nflags; k++) {
+        if ((letter = imap_flag_letter(&flags[k])) != 0) {
+            change[(unsigned char)letter] = true;
+            continue;
+        }
+        if (flags[k].str[0] == '\\')
+            continue; /* \Recent and unknown system flags: not settable */
+        if (!ref_keywords_valid(flags[k].str, flags[k].len)) {
+            ref_conn_printf(c, "%s BAD Invalid keyword\r\n", tag);
+            return (false);
+        }
+        if (op == '-') {
+            if ((letter = ref_keywords_find(&im->kw, flags[k].str,
+                                            flags[k].len)) != 0)
+                change[(unsigned char)letter] = true;
+            continue;
+        }
+        is_new = !ref_keywords_find(&im->kw, flags[k].str, flags[k].len);
+        status = ref_keywords_add(im->seldir, &im->kw, flags[k].str,
+                                  flags[k].len, &letter, &error);
+        if (status != PK_OK && added)
+            imap_flag_lists(c, im); /* earlier ones of this STORE stay */
+        if (status == PK_ELIMIT) {
+            ref_conn_printf(c, "%s NO [LIMIT] Too many keywords\r\n", tag);
+            return (false);
+        }
+        if (status != PK_OK) {
+            pk_log(PK_LOG_WARNING, "%s: store: %s", c->peer, error);
+            ref_conn_printf(c, "%s NO [SERVERBUG] Keyword not stored\r\n", tag);
+            return (false);
+        }
+        change[(unsigned char)letter] = true;
+        added = added || is_new;
+    }
+    if (added)
+        imap_flag_lists(c, im);
+    return (true);
+}
+
 /* imap_store - STORE set item flags */
 
 static void imap_store(struct ref_conn *c, struct imap *im, const char *tag,
@@ -312,8 +414,8 @@ static void imap_store(struct ref_conn *c, struct imap *im, const char *tag,
     const char *item, *error = NULL;
     uint32_t max = uid ? im->folder.uidnext - 1 : im->folder.count;
     size_t i, nflags, k;
-    bool silent, set[128];
-    char op, letter, out[sizeof(im->folder.msgs->flags)];
+    bool silent, set[128], change[128];
+    char op, out[sizeof(im->folder.msgs->flags)];
 
     if (argc < 3 || args[0].type != REF_IMAP_ATOM ||
         args[1].type != REF_IMAP_ATOM ||
@@ -343,6 +445,8 @@ static void imap_store(struct ref_conn *c, struct imap *im, const char *tag,
             ref_conn_printf(c, "%s BAD Bad flag\r\n", tag);
             return;
         }
+    if (!imap_store_letters(c, im, tag, flags, nflags, op, change))
+        return;
     for (i = 0; i < im->folder.count; i++) {
         struct ref_msg *m = &im->folder.msgs[i];
         const char *p;
@@ -352,10 +456,10 @@ static void imap_store(struct ref_conn *c, struct imap *im, const char *tag,
         memset(set, 0, sizeof(set));
         for (p = m->flags; *p; p++)
             if ((unsigned char)*p < 128)
-                set[(unsigned char)*p] = op != '=' || (*p >= 'a' && *p <= 'z');
-        for (k = 0; k < nflags; k++)
-            if ((letter = imap_flag_letter(&flags[k])) != 0)
-                set[(unsigned char)letter] = op != '-';
+                set[(unsigned char)*p] = op != '=';
+        for (k = 0; k < 128; k++)
+            if (change[k])
+                set[k] = op != '-';
         imap_flags_sorted(set, out);
         if (ref_maildir_set_flags(im->seldir, m, out, &error) != PK_OK)
             pk_log(PK_LOG_WARNING, "%s: store: %s", c->peer, error);
@@ -364,7 +468,7 @@ static void imap_store(struct ref_conn *c, struct imap *im, const char *tag,
             if (uid)
                 ref_conn_printf(c, "UID %lu ", (unsigned long)m->uid);
             ref_conn_printf(c, "FLAGS ");
-            imap_write_flags(c, m->flags, m->recent);
+            imap_write_flags(c, &im->kw, m->flags, m->recent);
             ref_conn_printf(c, ")\r\n");
         }
     }

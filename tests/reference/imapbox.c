@@ -268,29 +268,84 @@ static void box_status(struct ref_conn *c, struct imap *im, const char *tag,
     ref_maildir_msgs_free(&f);
 }
 
-/* flags_letters - an APPEND flag list as Maildir letters */
+/* flags_valid - an APPEND flag list: atoms, keywords well-formed */
 
-static bool flags_letters(const struct ref_imap_arg *list, char *out)
+static bool flags_valid(const struct ref_imap_arg *list)
+{
+    size_t k;
+
+    for (k = 0; k < list->count; k++)
+        if (list->list[k].type != REF_IMAP_ATOM ||
+            (list->list[k].str[0] != '\\' &&
+             !ref_keywords_valid(list->list[k].str, list->list[k].len)))
+            return (false);
+    return (true);
+}
+
+/* flags_letters - system flags and keywords (the names of kw, taken
+/* from the folder dir and added there if new) as sorted Maildir letters */
+
+static int flags_letters(const char *dir, struct ref_keywords *kw,
+                         const struct ref_imap_arg *flags, size_t nflags,
+                         char *out, const char **error_r)
 {
     static const char *const names[] = {"\\Draft", "\\Flagged", "\\Answered",
                                         "\\Seen", "\\Deleted"};
     static const char letters[] = "DFRST";
+    bool has[128] = {0};
     size_t k;
-    int i, n = 0;
-    bool has[5] = {0};
+    int i, n = 0, status;
+    char letter;
 
-    for (k = 0; k < list->count; k++) {
-        if (list->list[k].type != REF_IMAP_ATOM)
-            return (false);
+    for (k = 0; k < nflags; k++) {
         for (i = 0; i < 5; i++)
-            if (ref_imap_is(&list->list[k], names[i]))
-                has[i] = true;
+            if (ref_imap_is(&flags[k], names[i]))
+                has[(unsigned char)letters[i]] = true;
+        if (flags[k].str[0] == '\\')
+            continue;
+        if ((status = ref_keywords_add(dir, kw, flags[k].str, flags[k].len,
+                                       &letter, error_r)) != PK_OK)
+            return (status);
+        has[(unsigned char)letter] = true;
     }
-    for (i = 0; i < 5; i++)
+    for (i = 'A'; i <= 'z'; i++)
         if (has[i])
-            out[n++] = letters[i];
+            out[n++] = (char)i;
     out[n] = 0;
-    return (true);
+    return (PK_OK);
+}
+
+/* copy_letters - a message's letters for another folder: its system
+/* flags, and its keywords by name in the target's keyword file */
+
+static int copy_letters(const char *dir, const struct ref_keywords *from,
+                        const char *in, char *out, const char **error_r)
+{
+    struct ref_imap_arg names[REF_KEYWORDS_MAX + 5];
+    struct ref_keywords kw;
+    size_t n = 0;
+    const char *name;
+    int status;
+
+    for (; *in && n < sizeof(names) / sizeof(names[0]); in++) {
+        static const char sys[] = "DFRST";
+        static const char *const sysname[] = {
+            "\\Draft", "\\Flagged", "\\Answered", "\\Seen", "\\Deleted"};
+        const char *s = strchr(sys, *in);
+
+        name = s ? sysname[s - sys] : ref_keywords_name(from, *in);
+        if (name == NULL)
+            continue; /* a letter no keyword names has no meaning there */
+        names[n].type = REF_IMAP_ATOM;
+        names[n].str = name;
+        names[n].len = strlen(name);
+        n++;
+    }
+    if ((status = ref_keywords_load(dir, &kw, error_r)) != PK_OK)
+        return (status);
+    status = flags_letters(dir, &kw, names, n, out, error_r);
+    ref_keywords_free(&kw);
+    return (status);
 }
 
 /* uid_of - the UID a folder gave a stored message name */
@@ -317,14 +372,16 @@ static uint32_t uid_of(const char *dir, const char *name, uint32_t *validity)
 static void box_append(struct ref_conn *c, struct imap *im, const char *tag,
                        const struct ref_imap_arg *a, size_t argc)
 {
-    char dir[REF_PATH_MAX], flags[8] = "", name[512];
+    char dir[REF_PATH_MAX], flags[sizeof(im->folder.msgs->flags)] = "";
+    char name[512];
     const struct ref_imap_arg *msg = &a[argc - 1];
     const char *error = NULL;
+    struct ref_keywords kw;
     uint32_t validity = 0, uid;
+    int status;
 
     if (argc < 2 || argc > 4 || msg->type != REF_IMAP_STRING ||
-        (argc >= 3 && a[1].type == REF_IMAP_LIST &&
-         !flags_letters(&a[1], flags))) {
+        (argc >= 3 && a[1].type == REF_IMAP_LIST && !flags_valid(&a[1]))) {
         ref_conn_printf(c, "%s BAD APPEND needs a mailbox and a literal\r\n",
                         tag);
         return;
@@ -332,6 +389,19 @@ static void box_append(struct ref_conn *c, struct imap *im, const char *tag,
     if (!imap_box_dir(im, &a[0], dir, sizeof(dir)) || access(dir, F_OK) != 0) {
         ref_conn_printf(c, "%s NO [TRYCREATE] Mailbox doesn't exist\r\n", tag);
         return;
+    }
+    if (argc >= 3 && a[1].type == REF_IMAP_LIST) {
+        if ((status = ref_keywords_load(dir, &kw, &error)) == PK_OK) {
+            status =
+                flags_letters(dir, &kw, a[1].list, a[1].count, flags, &error);
+            ref_keywords_free(&kw);
+        }
+        if (status != PK_OK) {
+            pk_log(PK_LOG_WARNING, "%s: append: %s", c->peer, error);
+            ref_conn_printf(c, "%s NO %sKeywords not stored\r\n", tag,
+                            status == PK_ELIMIT ? "[LIMIT] " : "");
+            return;
+        }
     }
     if (ref_maildir_store(dir, "", 0, msg->str, msg->len, flags, name,
                           sizeof(name), &error) != PK_OK) {
@@ -349,13 +419,14 @@ static void box_append(struct ref_conn *c, struct imap *im, const char *tag,
 void imap_copy(struct ref_conn *c, struct imap *im, const char *tag,
                const struct ref_imap_arg *a, size_t argc, bool uid)
 {
-    char dir[REF_PATH_MAX], path[REF_PATH_MAX], name[512], flags[32];
+    char dir[REF_PATH_MAX], path[REF_PATH_MAX], name[512];
+    char flags[sizeof(im->folder.msgs->flags)];
     char src[1024] = "", dst[1024] = "";
     uint32_t max = uid ? im->folder.uidnext - 1 : im->folder.count,
              validity = 0;
     const char *error = NULL;
     size_t i, len;
-    char *buf, *p;
+    char *buf;
     int status = PK_OK;
 
     if (argc != 2 || a[0].type != REF_IMAP_ATOM ||
@@ -376,13 +447,11 @@ void imap_copy(struct ref_conn *c, struct imap *im, const char *tag,
         if ((status = ref_maildir_read(path, c->srv->cfg.max_size * 2, &buf,
                                        &len, &error)) != PK_OK)
             break;
-        /* Keep system flags; a keyword letter has no meaning elsewhere. */
-        snprintf(flags, sizeof(flags), "%s", m->flags);
-        for (p = flags; *p; p++)
-            if (*p >= 'a' && *p <= 'z')
-                memmove(p, p + 1, strlen(p)), p--;
-        status = ref_maildir_store(dir, "", 0, buf, len, flags, name,
-                                   sizeof(name), &error);
+        /* Keywords by name: the letters differ between folders. */
+        if ((status = copy_letters(dir, &im->kw, m->flags, flags, &error)) ==
+            PK_OK)
+            status = ref_maildir_store(dir, "", 0, buf, len, flags, name,
+                                       sizeof(name), &error);
         free(buf);
         if (status == PK_OK && strlen(src) < sizeof(src) - 24) {
             snprintf(src + strlen(src), sizeof(src) - strlen(src), "%s%lu",

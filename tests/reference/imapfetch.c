@@ -56,14 +56,15 @@ void imap_write_string(struct ref_conn *c, const char *s, size_t len)
     }
 }
 
-/* imap_write_flags - a flag list from Maildir letters */
+/* imap_write_flags - a flag list from Maildir letters and keywords */
 
-void imap_write_flags(struct ref_conn *c, const char *letters, bool recent)
+void imap_write_flags(struct ref_conn *c, const struct ref_keywords *kw,
+                      const char *letters, bool recent)
 {
     static const char map[] = "DFRST";
     static const char *const names[] = {"\\Draft", "\\Flagged", "\\Answered",
                                         "\\Seen", "\\Deleted"};
-    const char *sp = "";
+    const char *sp = "", *name;
     int i;
 
     ref_conn_write(c, "(", 1);
@@ -72,8 +73,16 @@ void imap_write_flags(struct ref_conn *c, const char *letters, bool recent)
             ref_conn_printf(c, "%s%s", sp, names[i]);
             sp = " ";
         }
-    if (recent)
+    if (recent) {
         ref_conn_printf(c, "%s\\Recent", sp);
+        sp = " ";
+    }
+    /* A letter no keyword file line names is not shown (as in Dovecot). */
+    for (; *letters; letters++)
+        if ((name = ref_keywords_name(kw, *letters)) != NULL) {
+            ref_conn_printf(c, "%s%s", sp, name);
+            sp = " ";
+        }
     ref_conn_write(c, ")", 1);
 }
 
@@ -535,7 +544,7 @@ static bool fetch_item(struct ref_conn *c, struct imap *im, size_t i,
         ref_conn_printf(c, "UID %lu", (unsigned long)m->uid);
     else if (ref_imap_is(it, "FLAGS")) {
         ref_conn_printf(c, "FLAGS ");
-        imap_write_flags(c, m->flags, m->recent);
+        imap_write_flags(c, &im->kw, m->flags, m->recent);
     } else if (ref_imap_is(it, "INTERNALDATE")) {
         strftime(date, sizeof(date), "%d-%b-%Y %H:%M:%S +0000",
                  gmtime(&m->mtime));
@@ -652,7 +661,7 @@ void imap_fetch(struct ref_conn *c, struct imap *im, const char *tag,
     char *msg;
     size_t len;
     bool seen, ok = true;
-    char flags[32];
+    char flags[sizeof(im->folder.msgs->flags) + 1];
 
     if (argc != 2 || a[0].type != REF_IMAP_ATOM ||
         !imap_set_valid(a[0].str, a[0].len) ||
@@ -694,7 +703,7 @@ void imap_fetch(struct ref_conn *c, struct imap *im, const char *tag,
             }
             if (ref_maildir_set_flags(im->seldir, m, flags, &error) == PK_OK) {
                 ref_conn_printf(c, " FLAGS ");
-                imap_write_flags(c, m->flags, m->recent);
+                imap_write_flags(c, &im->kw, m->flags, m->recent);
             }
         }
         ref_conn_printf(c, ")\r\n");

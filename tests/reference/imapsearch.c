@@ -10,8 +10,11 @@
 /*	the flag keys (ANSWERED ... UNSEEN, NEW, OLD, RECENT), LARGER,
 /*	SMALLER, UID, sequence sets, NOT, OR, parenthesized lists,
 /*	SUBJECT, FROM, TO, CC, BCC, HEADER, BODY, TEXT (case-insensitive
-/*	substring), BEFORE, ON, SINCE (internal date), and CHARSET
-/*	US-ASCII or UTF-8. Another key is a BAD.
+/*	substring), BEFORE, ON, SINCE (internal date), SENTBEFORE,
+/*	SENTON, SENTSINCE (the day written in the Date: header, time and
+/*	zone disregarded; a message without a usable Date: matches none),
+/*	KEYWORD, UNKEYWORD, and CHARSET US-ASCII or UTF-8. Another key is
+/*	a BAD.
 /*--*/
 
 #include <ctype.h>
@@ -154,6 +157,66 @@ static time_t parse_date(const struct ref_imap_arg *a)
     return (timegm(&tm));
 }
 
+/* header_value - the first field of a name, unfolded, bounded */
+
+static bool header_value(const char *hdr, size_t hlen, const char *name,
+                         char *out, size_t outsz)
+{
+    const char *h = hdr, *end = hdr + hlen, *eol;
+    size_t nlen = strlen(name), o = 0;
+
+    while (h < end) {
+        eol = memchr(h, '\n', end - h);
+        eol = eol ? eol + 1 : end;
+        if ((size_t)(eol - h) > nlen && strncasecmp(h, name, nlen) == 0 &&
+            h[nlen] == ':') {
+            for (h += nlen + 1; h < end && o + 1 < outsz; h++) {
+                if (*h == '\n' &&
+                    (h + 1 == end || (h[1] != ' ' && h[1] != '\t')))
+                    break;
+                out[o++] = (*h == '\r' || *h == '\n' || *h == '\t') ? ' ' : *h;
+            }
+            out[o] = 0;
+            return (true);
+        }
+        h = eol;
+    }
+    return (false);
+}
+
+/* sent_day - the UTC day start of the date a Date: field names
+/* (RFC 5322 3.3, obsolete two-digit years included); -1 if none */
+
+static time_t sent_day(const char *hdr, size_t hlen)
+{
+    static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+    char value[256], mon[4];
+    const char *p, *comma;
+    struct tm tm = {0};
+    int day, year, i;
+
+    if (!header_value(hdr, hlen, "Date", value, sizeof(value)))
+        return (-1);
+    p = value;
+    if ((comma = strchr(p, ',')) != NULL && comma - p < 16)
+        p = comma + 1;
+    if (sscanf(p, "%2d %3s %4d", &day, mon, &year) != 3 || day < 1 ||
+        day > 31 || year < 0)
+        return (-1);
+    for (i = 0; i < 12 && strncasecmp(mon, months + 3 * i, 3) != 0; i++)
+        ;
+    if (i == 12 || strlen(mon) != 3)
+        return (-1);
+    if (year < 50)
+        year += 2000;
+    else if (year < 1000)
+        year += 1900;
+    tm.tm_mday = day;
+    tm.tm_mon = i;
+    tm.tm_year = year - 1900;
+    return (timegm(&tm));
+}
+
 static int key(struct search *, const struct ref_imap_arg *, size_t, size_t *);
 
 /* key_flag - the flag keys; -1 if not one */
@@ -188,6 +251,25 @@ static int key_flag(struct ref_msg *m, const struct ref_imap_arg *a)
     return (-1);
 }
 
+/* key_keyword - KEYWORD and UNKEYWORD; -1 if not one */
+
+static int key_keyword(struct search *s, struct ref_msg *m,
+                       const struct ref_imap_arg *a, size_t argc, size_t *pos)
+{
+    const struct ref_imap_arg *k = &a[*pos - 1];
+    char letter;
+    bool has;
+
+    if (!ref_imap_is(k, "KEYWORD") && !ref_imap_is(k, "UNKEYWORD"))
+        return (-1);
+    if (*pos >= argc || a[*pos].type != REF_IMAP_ATOM)
+        return (-2);
+    letter = ref_keywords_find(&s->im->kw, a[*pos].str, a[*pos].len);
+    (*pos)++;
+    has = letter != 0 && strchr(m->flags, letter) != NULL;
+    return (k->str[0] == 'K' || k->str[0] == 'k' ? has : !has);
+}
+
 /* key_text - keys that read the message */
 
 static int key_text(struct search *s, const struct ref_imap_arg *a, size_t argc,
@@ -196,6 +278,7 @@ static int key_text(struct search *s, const struct ref_imap_arg *a, size_t argc,
     static const char *const fields[] = {"SUBJECT", "FROM", "TO", "CC", "BCC"};
     const struct ref_imap_arg *k = &a[*pos - 1];
     size_t f, hl;
+    time_t day, sent;
 
     if (*pos >= argc || a[*pos].type == REF_IMAP_LIST ||
         a[*pos].type == REF_IMAP_NIL)
@@ -220,6 +303,16 @@ static int key_text(struct search *s, const struct ref_imap_arg *a, size_t argc,
         return (has_text(s->msg + hl, s->len - hl, &a[(*pos)++]));
     if (ref_imap_is(k, "TEXT"))
         return (has_text(s->msg, s->len, &a[(*pos)++]));
+    if (ref_imap_is(k, "SENTBEFORE") || ref_imap_is(k, "SENTON") ||
+        ref_imap_is(k, "SENTSINCE")) {
+        if ((day = parse_date(&a[(*pos)++])) < 0)
+            return (-1);
+        if ((sent = sent_day(s->msg, hl)) < 0)
+            return (0);
+        return (ref_imap_is(k, "SENTBEFORE") ? sent < day
+                : ref_imap_is(k, "SENTON")   ? sent == day
+                                             : sent >= day);
+    }
     return (-1);
 }
 
@@ -248,6 +341,8 @@ static int key(struct search *s, const struct ref_imap_arg *a, size_t argc,
         return (-1);
     if ((r = key_flag(m, k)) >= 0)
         return (r);
+    if ((r = key_keyword(s, m, a, argc, pos)) != -1)
+        return (r < 0 ? -1 : r);
     if (ref_imap_is(k, "NOT")) {
         if (*pos >= argc || (r = key(s, a, argc, pos)) < 0)
             return (-1);

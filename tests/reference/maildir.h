@@ -47,7 +47,7 @@
 
 struct ref_msg {
     char *name;     /* base name, without ":2," */
-    char flags[27]; /* Maildir info letters, sorted */
+    char flags[32]; /* Maildir info letters, sorted: 5 system, 26 keywords */
     bool in_new;
     bool recent;
     size_t size;
