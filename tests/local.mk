@@ -91,4 +91,5 @@ UNIT_TESTS += tests/unit/test-clientconfig
 tests_unit_test_clientconfig_LDADD = $(UNIT_LDADD)
 tests_unit_test_clientconfig_CPPFLAGS = $(UNIT_CPPFLAGS)
 INTEGRATION_TESTS += tests/integration/t-cli-clientconfig.sh tests/integration/t-stack.sh
+EXTRA_DIST += tests/integration/stacklib.sh
 EXTRA_DIST += scripts/stack.sh scripts/demo.sh scripts/deps.sh scripts/build.sh scripts/test.sh

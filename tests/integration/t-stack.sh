@@ -13,31 +13,9 @@
 . "$top_srcdir/tests/integration/lib.sh"
 need swaks ss dovecot postfix /usr/bin/python3
 PY=/usr/bin/python3
-STACK="$top_srcdir/scripts/stack.sh"
-S=$T/stack
-# The stack's processes pass through $T.
-chmod 711 "$T"
-
-# A port base above the ephemeral range, distinct per run where possible,
-# with all eight ports free.
-base=$((61000 + ($$ % 4) * 1000))
-free_base() {
-    for o in 24 25 110 143 465 587 993 995; do
-        [ -z "$(ss -ltnH "sport = :$(($1 + o))" 2>/dev/null)" ] || return 1
-    done
-}
-n=0
-until free_base "$base"; do
-    base=$((base + 1000)); [ $base -gt 64000 ] && base=61000
-    n=$((n + 1)); [ $n -lt 8 ] || { echo "FAIL: no free port base"; exit 1; }
-done
-
-run_stack() {
-    PK_STACK_DIR=$S PK_STACK_BUILD=$top_builddir PK_STACK_PORT_BASE=$base \
-        sh "$STACK" "$@"
-}
-stop_stack() { [ -d "$S" ] && run_stack stop >/dev/null 2>&1; return 0; }
-on_exit stop_stack
+. "$top_srcdir/tests/integration/stacklib.sh"
+# Port bases 61000..64000; t-both-postfix-dovecot.sh sits 500 above.
+stack_pick_base 61000 64000
 
 # stack_pids: the masters, the daemons and all their children
 stack_pids() {
@@ -113,7 +91,7 @@ check "stop" run_stack stop
 check "no process of the stack is left" gone "$T/pids2"
 nomount() { ! cat /proc/[0-9]*/mountinfo 2>/dev/null | grep -qF "$S/"; }
 check "no mount of the stack is left" nomount
-check "every port is free again" free_base "$base"
+check "every port is free again" stack_ports_free "$base"
 check "stop again (nothing running)" run_stack stop
 check "clean removes the state directory" sh -c "PK_STACK_DIR='$S' sh '$STACK' clean && test ! -e '$S'"
 finish

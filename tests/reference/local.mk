@@ -8,6 +8,7 @@ tests_reference_postkontor_refserver_SOURCES = \
 	tests/reference/linebuf.h tests/reference/linebuf.c \
 	tests/reference/refauth.h tests/reference/refauth.c \
 	tests/reference/maildir.h tests/reference/maildir.c \
+	tests/reference/keywords.h tests/reference/keywords.c \
 	tests/reference/smtp.h tests/reference/smtp-int.h tests/reference/smtp.c \
 	tests/reference/smtpauth.c tests/reference/smtpdata.c \
 	tests/reference/smtpparse.h tests/reference/smtpparse.c \
@@ -34,10 +35,20 @@ REF_TESTS = \
 	tests/integration/t-ref-login-slowdown.sh \
 	tests/integration/t-ref-pop3-session.sh \
 	tests/integration/t-ref-imap-session.sh \
+	tests/integration/t-ref-imap-keywords.sh \
 	tests/integration/t-ref-smtp-policy.sh \
 	tests/integration/t-ref-lifecycle.sh \
 	tests/integration/t-ref-dovecot-maildir.sh
 TESTS += $(REF_TESTS)
 EXTRA_DIST += $(REF_TESTS) tests/reference/reflib.sh tests/reference/rawtalk.py
+
+# One scenario (both-stacks.py), the same expected outcomes on both
+# stacks: this server, and Postfix + Dovecot with the module, the daemon
+# and the milter (started by scripts/stack.sh).
+BOTH_TESTS = \
+	tests/integration/t-both-refserver.sh \
+	tests/integration/t-both-postfix-dovecot.sh
+TESTS += $(BOTH_TESTS)
+EXTRA_DIST += $(BOTH_TESTS) tests/integration/both-stacks.py
 # The server is not installed, so neither is its manual page.
 EXTRA_DIST += doc/postkontor-refserver.8
