@@ -11,6 +11,7 @@
 /*--*/
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -59,6 +60,35 @@ int pk_entry_get(struct pk_txn *txn, const char *input, struct pk_entry *ent,
     return pk_entry_lookup(txn, &addr, ent, error_r);
 }
 
+/* final_hint - the hint an entry gives of itself (record.h) */
+
+static unsigned char final_hint(const struct pk_entry_view *view)
+{
+    return view->type == PK_REC_ACCOUNT && view->count == 0 ? PK_HINT_MAILBOX
+                                                            : PK_HINT_NONE;
+}
+
+/* hint_breaks - would this write falsify hints that aliases hold */
+
+static bool hint_breaks(struct pk_txn *txn, const char *key, size_t klen,
+                        const struct pk_entry *ent)
+{
+    struct pk_entry_view old;
+    const void *val;
+    const char *error;
+    size_t vlen;
+    unsigned char was, now = PK_HINT_NONE;
+
+    if (pk_txn_get(txn, PK_DB_ADDRESSES, key, klen, &val, &vlen, &error) !=
+            PK_OK ||
+        pk_record_view_entry(val, vlen, &old) != PK_OK ||
+        (was = final_hint(&old)) == PK_HINT_NONE)
+        return false;
+    if (ent->type == PK_REC_ACCOUNT && ent->u.account.forward.count == 0)
+        now = PK_HINT_MAILBOX;
+    return now != was;
+}
+
 /* pk_entry_put - store an entry at an address */
 
 int pk_entry_put(struct pk_txn *txn, const char *input,
@@ -66,8 +96,11 @@ int pk_entry_put(struct pk_txn *txn, const char *input,
                  const char **error_r)
 {
     struct pk_addr addr;
+    struct pk_entry copy = *ent;
     struct pk_buf buf = {0};
-    char key[PK_KEY_MAX];
+    char key[PK_KEY_MAX], text[PK_ADDR_MAX + 1];
+    unsigned char *hints = NULL;
+    bool rehint = false;
     size_t klen;
     int status;
 
@@ -75,13 +108,63 @@ int pk_entry_put(struct pk_txn *txn, const char *input,
         PK_OK)
         return status;
     klen = pk_addr_key(&addr, key);
-    if ((status = pk_record_encode_entry(ent, &buf)) == PK_OK)
+    /* Hints are made here, never taken from the caller. */
+    if (ent->type == PK_REC_ALIAS && ent->u.alias.dest.count > 0) {
+        if ((hints = malloc(ent->u.alias.dest.count)) == NULL)
+            return PK_ENOMEM;
+        pk_refs_hints(txn, &ent->u.alias.dest, hints);
+        copy.u.alias.hints = hints;
+    } else if (ent->type == PK_REC_ALIAS) {
+        copy.u.alias.hints = NULL;
+    }
+    rehint = !(flags & PK_PUT_NOOVERWRITE) && hint_breaks(txn, key, klen, ent);
+    if ((status = pk_record_encode_entry(&copy, &buf)) == PK_OK)
         status = pk_txn_put(txn, PK_DB_ADDRESSES, key, klen, buf.data, buf.len,
                             flags, error_r);
     if (status == PK_EEXIST)
         *error_r = pk_error("%s exists already", input);
     pk_buf_free(&buf);
+    free(hints);
+    if (status == PK_OK && rehint) {
+        pk_addr_format(&addr, text);
+        status = pk_refs_rehint(txn, text, error_r);
+    }
     return status;
+}
+
+/* entry_del - remove an entry; revise the hints of others if asked */
+
+static int entry_del(struct pk_txn *txn, const void *key, size_t klen,
+                     bool revise, const char **error_r)
+{
+    struct pk_entry_view view;
+    struct pk_addr addr;
+    char text[PK_ADDR_MAX + 1];
+    const void *val;
+    size_t vlen;
+    bool rehint;
+    int status;
+
+    status = pk_txn_get(txn, PK_DB_ADDRESSES, key, klen, &val, &vlen, error_r);
+    if (status != PK_OK)
+        return status;
+    rehint = revise && pk_record_view_entry(val, vlen, &view) == PK_OK &&
+             final_hint(&view) != PK_HINT_NONE &&
+             pk_addr_from_key(key, klen, &addr) == PK_OK;
+    if ((status = pk_txn_del(txn, PK_DB_ADDRESSES, key, klen, NULL, 0,
+                             error_r)) != PK_OK ||
+        !rehint)
+        return status;
+    pk_addr_format(&addr, text);
+    return pk_refs_rehint(txn, text, error_r);
+}
+
+/* pk_entry_del - remove the entry at a database key, keeping hints true */
+
+int pk_entry_del(struct pk_txn *txn, const void *key, size_t klen,
+                 const char **error_r)
+{
+    return entry_del(txn, key, klen, true, error_r);
 }
 
 /* get_account - read an existing account, normalizing its address */
@@ -300,8 +383,8 @@ int pk_account_del(struct pk_txn *txn, const char *input, const char **error_r)
     status = pk_txn_del(txn, PK_DB_SENDAS, key, klen, NULL, 0, error_r);
     if (status != PK_OK && status != PK_NOTFOUND)
         return status;
-    if ((status = pk_txn_del(txn, PK_DB_ADDRESSES, key, klen, NULL, 0,
-                             error_r)) != PK_OK)
+    /* Nothing delivers to it (checked above), so no alias hints it. */
+    if ((status = entry_del(txn, key, klen, false, error_r)) != PK_OK)
         return status;
     return pk_changelog_append(txn, "account.del", text, NULL, error_r);
 }

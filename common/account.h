@@ -67,8 +67,16 @@ extern int pk_entry_iter(struct pk_txn *, const char *, pk_entry_iter_fn *,
 /* pk_entry_get - the raw entry at an exact address (account or alias) */
 extern int pk_entry_get(struct pk_txn *, const char *, struct pk_entry *,
                         const char **);
+/* pk_entry_put - store an entry (pk_txn_put() flags); an alias gets fresh
+ * destination hints, and aliases that hint a changed account are revised
+ * (refs.h) */
 extern int pk_entry_put(struct pk_txn *, const char *, const struct pk_entry *,
                         unsigned, const char **);
+
+/* pk_entry_del - remove the entry at a database key (PK_NOTFOUND if none);
+ * aliases that hint it are revised (refs.h). No reference check, no change
+ * log: the callers' business */
+extern int pk_entry_del(struct pk_txn *, const void *, size_t, const char **);
 
 /* pk_entry_lookup - the entry of a parsed address; no parsing cost */
 extern int pk_entry_lookup(struct pk_txn *, const struct pk_addr *,

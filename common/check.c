@@ -12,12 +12,16 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "account.h"
 #include "check.h"
+#include "dkim.h"
 #include "domain.h"
 #include "password.h"
+#include "ratelimit.h"
+#include "refs.h"
 #include "resolve.h"
 
 struct check {
@@ -25,6 +29,8 @@ struct check {
     pk_check_report_fn *report;
     void *ctx;
     size_t problems;
+    char dkim_domain[PK_DOMAIN_MAX + 1]; /* of the last DKIM key seen */
+    size_t dkim_active;                  /* its active keys so far */
 };
 
 /* problem - report one finding */
@@ -79,6 +85,26 @@ static void check_resolves(struct check *c, const char *text)
         pk_resolve_free(&res);
 }
 
+/* check_hints - an alias's destination hints say what is there */
+
+static void check_hints(struct check *c, const char *text,
+                        const struct pk_alias *ali)
+{
+    const char *dest;
+    unsigned char now;
+
+    for (size_t i = 0; ali->hints != NULL && i < ali->dest.count; i++) {
+        if (ali->hints[i] == PK_HINT_NONE)
+            continue;
+        dest = ali->dest.items[i];
+        if ((now = pk_refs_hint(c->txn, dest, strlen(dest))) != ali->hints[i])
+            problem(c, text,
+                    "the record says %s is a mailbox, but it is not an "
+                    "account that keeps its mail",
+                    dest);
+    }
+}
+
 /* check_entry - one account or alias */
 
 static void check_entry(struct check *c, const void *key, size_t klen,
@@ -114,6 +140,8 @@ static void check_entry(struct check *c, const void *key, size_t klen,
         problem(c, text, "the password hash is not usable: %s", error);
     if (ent.type == PK_REC_ALIAS || ent.u.account.forward.count > 0)
         check_resolves(c, text);
+    if (ent.type == PK_REC_ALIAS)
+        check_hints(c, text, &ent.u.alias);
     pk_entry_free(&ent);
 }
 
@@ -137,6 +165,131 @@ static void check_grant(struct check *c, const void *key, size_t klen,
         ent.type != PK_REC_ACCOUNT)
         problem(c, text, "has send-as grants but is not an account");
     pk_entry_free(&ent);
+}
+
+/* check_dkim - one DKIM key: its key, record, domain, and usability */
+
+static void check_dkim(struct check *c, const void *key, size_t klen,
+                       const void *val, size_t vlen)
+{
+    const char *k = key, *nul = memchr(key, 0, klen);
+    char domain[PK_DOMAIN_MAX + 1], sel[PK_DKIM_SELECTOR_MAX + 1];
+    char object[PK_DOMAIN_MAX + PK_DKIM_SELECTOR_MAX + 16];
+    struct pk_dkimkey rec;
+    struct pk_domain dom;
+    const char *error;
+    char *txt;
+    int status;
+
+    if (nul == NULL || nul == k || nul - k > PK_DOMAIN_MAX ||
+        klen - (nul - k) - 1 > PK_DKIM_SELECTOR_MAX) {
+        problem(c, "(dkim)", "a key of %zu bytes is not domain NUL selector",
+                klen);
+        return;
+    }
+    memcpy(domain, k, nul - k + 1);
+    memcpy(sel, nul + 1, klen - (nul - k) - 1);
+    sel[klen - (nul - k) - 1] = 0;
+    snprintf(object, sizeof(object), "%s._domainkey.%s", sel, domain);
+    if (!pk_dkim_selector_ok(sel))
+        problem(c, object, "the selector is not a valid DKIM selector");
+    if ((status = pk_record_decode_dkim(val, vlen, &rec)) != PK_OK) {
+        problem(c, object, "the DKIM key record is %s", pk_strstatus(status));
+        return;
+    }
+    status = pk_domain_lookup(c->txn, domain, &dom, &error);
+    if (status != PK_OK || dom.kind != PK_DOMAIN_HOSTED)
+        problem(c, object, "domain %s is not hosted here", domain);
+    if (pk_dkim_dns_txt(&rec, &txt, &error) != PK_OK)
+        problem(c, object, "the private key is not a %s key",
+                pk_dkim_alg_name(rec.alg));
+    else
+        free(txt);
+    /* Keys of a domain are adjacent: count its active ones. */
+    if (strcmp(c->dkim_domain, domain) != 0) {
+        memcpy(c->dkim_domain, domain, sizeof(domain));
+        c->dkim_active = 0;
+    }
+    if (rec.active && ++c->dkim_active == 2)
+        problem(c, domain, "more than one active DKIM key");
+    pk_dkimkey_free(&rec);
+}
+
+/* check_limit - one rate-limit setting: decodes, in range, subject */
+
+static void check_limit(struct check *c, const char *key, size_t klen)
+{
+    static const char prefix[] = "ratelimit:";
+    enum pk_ratelimit_scope scope;
+    struct pk_ratelimit lim;
+    struct pk_domain dom;
+    struct pk_entry ent;
+    char text[PK_ADDR_MAX + 32], *subject = NULL;
+    const char *error, *rest;
+    struct pk_addr addr;
+    int status;
+
+    snprintf(text, sizeof(text), "%.*s", (int)klen, key);
+    rest = text + sizeof(prefix) - 1;
+    if (klen >= sizeof(text) || memchr(key, 0, klen) != NULL ||
+        (strncmp(rest, "account", 7) != 0 && strncmp(rest, "domain", 6) != 0)) {
+        problem(c, "(meta)", "a rate-limit key of %zu bytes names no scope",
+                klen);
+        return;
+    }
+    scope = *rest == 'a' ? PK_RATELIMIT_ACCOUNT : PK_RATELIMIT_DOMAIN;
+    rest += scope == PK_RATELIMIT_ACCOUNT ? 7 : 6;
+    if (*rest == ':')
+        subject = (char *)rest + 1;
+    else if (*rest != 0) {
+        problem(c, text, "a rate-limit key that names no scope");
+        return;
+    }
+    if ((status = pk_ratelimit_get(c->txn, scope, subject, &lim, &error)) !=
+        PK_OK) {
+        problem(c, text, "%s",
+                status == PK_NOTFOUND ? "the subject is not a normalized name"
+                                      : error);
+        return;
+    }
+    if (lim.window == 0 || lim.window > PK_RATELIMIT_WINDOW_MAX)
+        problem(c, text, "the window of %u seconds is out of range",
+                lim.window);
+    if (subject == NULL)
+        return;
+    if (scope == PK_RATELIMIT_DOMAIN) {
+        status = pk_domain_lookup(c->txn, subject, &dom, &error);
+        if (status != PK_OK || dom.kind != PK_DOMAIN_HOSTED)
+            problem(c, text, "%s is not a hosted domain", subject);
+        return;
+    }
+    if (pk_addr_parse(subject, 0, &addr, &error) != PK_OK ||
+        pk_entry_lookup(c->txn, &addr, &ent, &error) != PK_OK) {
+        problem(c, text, "%s is not an account", subject);
+        return;
+    }
+    if (ent.type != PK_REC_ACCOUNT)
+        problem(c, text, "%s is not an account", subject);
+    pk_entry_free(&ent);
+}
+
+/* check_limits - every rate-limit setting in the meta table */
+
+static int check_limits(struct check *c, const char **error_r)
+{
+    struct pk_cursor *cur;
+    const void *key, *val;
+    size_t klen, vlen;
+    int status;
+
+    if ((status = pk_cursor_open(c->txn, PK_DB_META, "ratelimit:", 10, &cur,
+                                 error_r)) != PK_OK)
+        return status;
+    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) ==
+           PK_OK)
+        check_limit(c, key, klen);
+    pk_cursor_close(&cur);
+    return status == PK_NOTFOUND ? PK_OK : status;
 }
 
 /* check_log - the change log keys are sequence numbers, records decode */
@@ -188,6 +341,9 @@ static int walk(struct check *c, enum pk_db db, const char **error_r)
         case PK_DB_LOG:
             check_log(c, key, klen, val, vlen);
             break;
+        case PK_DB_DKIM:
+            check_dkim(c, key, klen, val, vlen);
+            break;
         default:
             break;
         }
@@ -202,10 +358,7 @@ int pk_check(struct pk_txn *txn, pk_check_report_fn *report, void *ctx,
              size_t *problems_r, const char **error_r)
 {
     static const enum pk_db order[] = {
-        PK_DB_DOMAINS,
-        PK_DB_ADDRESSES,
-        PK_DB_SENDAS,
-        PK_DB_LOG,
+        PK_DB_DOMAINS, PK_DB_ADDRESSES, PK_DB_SENDAS, PK_DB_DKIM, PK_DB_LOG,
     };
     struct check c = {.txn = txn, .report = report, .ctx = ctx};
     int status = PK_OK;
@@ -213,6 +366,8 @@ int pk_check(struct pk_txn *txn, pk_check_report_fn *report, void *ctx,
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && status == PK_OK;
          i++)
         status = walk(&c, order[i], error_r);
+    if (status == PK_OK)
+        status = check_limits(&c, error_r);
     *problems_r = c.problems;
     return status;
 }

@@ -11,7 +11,12 @@
 /*	does not decode, a key that is not a valid address, an entry in a
 /*	domain that is not hosted, an alias domain whose target is missing,
 /*	a destination or grant that names a missing local address, an
-/*	alias that loops or exceeds a limit, a hash of an unknown scheme.
+/*	alias that loops or exceeds a limit, a hash of an unknown scheme,
+/*	a DKIM key that does not parse as a key of its algorithm or lives
+/*	in a domain that is not hosted, a domain with more than one active
+/*	DKIM key, a rate-limit setting that does not decode, has a window
+/*	out of range or names a missing account or hosted domain, an alias
+/*	destination hint (record.h) that does not say what is there.
 /*	It answers PK_OK when it could read everything (problems or not)
 /*	and stores the number of problems in *problems_r.
 /*--*/

@@ -10,8 +10,8 @@
 /*			const char **error_r)
 /* DESCRIPTION
 /*	pk_export() calls fn once per line, newline included: hosted
-/*	domains, alias domains, accounts, aliases, send-as grants, each in
-/*	key order, in the forms import.h lists. Keys come in a fixed order
+/*	domains, alias domains, accounts, aliases, send-as grants, DKIM
+/*	keys, rate-limit settings (defaults first), each in key order, in the forms import.h lists. Keys come in a fixed order
 /*	and jansson writes compact JSON, so the same database always gives
 /*	the same bytes, and pk_import() of an export into an empty database
 /*	gives one whose export is identical. An account's quota is null
@@ -36,6 +36,7 @@
 #include <jansson.h>
 
 #include "account.h"
+#include "dkim.h"
 #include "domain.h"
 #include "import.h"
 #include "sendas.h"
@@ -190,7 +191,46 @@ static int export_grant(const char *login, const char *address, void *ctx)
                        login);
 }
 
-/* export_walks - the five passes */
+/* export_dkim - {"type":"dkim",...}; the line holds a private key */
+
+static int export_dkim(const char *domain, const char *selector,
+                       const struct pk_dkimkey *key, void *ctx)
+{
+    return export_line(ctx,
+                       json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "type",
+                                 "dkim", "domain", domain, "selector", selector,
+                                 "algorithm", pk_dkim_alg_name(key->alg),
+                                 "active", key->active, "key", key->key,
+                                 "created", export_int(key->created)),
+                       domain);
+}
+
+/* export_limit - {"type":"ratelimit",...}; no subject for a default */
+
+static int export_limit(enum pk_ratelimit_scope scope, const char *subject,
+                        const struct pk_ratelimit *lim, void *ctx)
+{
+    json_t *obj = json_pack("{s:s, s:s}", "type", "ratelimit", "scope",
+                            pk_ratelimit_scope_name(scope));
+
+    if (obj != NULL && *subject != 0 &&
+        json_object_set_new(obj, "subject", json_string(subject)) != 0) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    if (obj != NULL &&
+        (json_object_set_new(obj, "messages", json_integer(lim->messages)) !=
+             0 ||
+         json_object_set_new(obj, "recipients",
+                             json_integer(lim->recipients)) != 0 ||
+         json_object_set_new(obj, "window", json_integer(lim->window)) != 0)) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    return export_line(ctx, obj, *subject ? subject : "a rate limit");
+}
+
+/* export_walks - the seven passes */
 
 static int export_walks(struct pk_txn *txn, struct export *ex,
                         const char **error_r)
@@ -209,7 +249,13 @@ static int export_walks(struct pk_txn *txn, struct export *ex,
     ex->alias_pass = true;
     if ((status = pk_entry_iter(txn, NULL, export_entry, ex, error_r)) != PK_OK)
         return status;
-    return pk_sendas_list(txn, NULL, export_grant, ex, error_r);
+    if ((status = pk_sendas_list(txn, NULL, export_grant, ex, error_r)) !=
+            PK_OK ||
+        ((status = pk_dkim_list(txn, NULL, export_dkim, ex, error_r)) !=
+             PK_OK &&
+         status != PK_NOTFOUND))
+        return status;
+    return pk_ratelimit_list(txn, export_limit, ex, error_r);
 }
 
 /* pk_export - write the whole database as JSON lines */

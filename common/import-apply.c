@@ -54,10 +54,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "account.h"
 #include "addr.h"
+#include "dkim.h"
 #include "domain.h"
 #include "import-int.h"
 #include "password.h"
+#include "refs.h"
 
 /* import_error - a message, prefixed with the item's line when known */
 
@@ -373,6 +376,8 @@ static int remember_entry(struct pk_import *imp, const char *key, size_t klen,
 static int apply_entry(struct pk_import *imp, const struct pk_item *item,
                        const char **error_r)
 {
+    static const unsigned char no_hints[PK_DEST_MAX];
+    struct pk_entry ent = item->entry;
     struct import_dom *d;
     struct import_ref *ref;
     char key[PK_KEY_MAX];
@@ -382,8 +387,13 @@ static int apply_entry(struct pk_import *imp, const struct pk_item *item,
     if (imp->flushed)
         return import_error(error_r, imp->line, PK_EINVAL,
                             "the import is finished");
+    /* Room for hints (version 2), filled in when the entries are stored. */
+    if (ent.type == PK_REC_ALIAS)
+        ent.u.alias.hints = ent.u.alias.dest.count <= PK_DEST_MAX
+                                ? (unsigned char *)no_hints
+                                : NULL;
     if ((status = entry_domain(imp, key, &d, error_r)) != PK_OK ||
-        (status = pk_record_encode_entry(&item->entry, &imp->buf)) != PK_OK)
+        (status = pk_record_encode_entry(&ent, &imp->buf)) != PK_OK)
         return status;
     if (d->nrefs == d->refs_size) {
         size_t size = d->refs_size ? d->refs_size * 2 : 16;
@@ -431,6 +441,59 @@ static int apply_grant(struct pk_import *imp, const struct pk_item *item,
             PK_OK ||
         (status = arena_str(&imp->grants, lkey, llen)) != PK_OK)
         return status;
+    return PK_OK;
+}
+
+/* apply_dkim - a DKIM key, stored as it is; checked at the end */
+
+static int apply_dkim(struct pk_import *imp, const struct pk_item *item,
+                      const char **error_r)
+{
+    char key[PK_DOMAIN_MAX + 1 + PK_DKIM_SELECTOR_MAX];
+    size_t dlen = strlen(item->name), slen = strlen(item->target), klen;
+    int status;
+
+    klen = dlen + 1 + slen;
+    memcpy(key, item->name, dlen + 1);
+    memcpy(key + dlen + 1, item->target, slen);
+    if ((status = pk_record_encode_dkim(&item->dkim, &imp->buf)) != PK_OK)
+        return status;
+    status = pk_txn_put(imp->txn, PK_DB_DKIM, key, klen, imp->buf.data,
+                        imp->buf.len, PK_PUT_NOOVERWRITE, error_r);
+    /* The encoded record holds the private key. */
+    pk_wipe(imp->buf.data, imp->buf.len);
+    if (status == PK_EEXIST)
+        return import_error(error_r, imp->line, status,
+                            "DKIM key %s of %s already exists", item->target,
+                            item->name);
+    if (status != PK_OK)
+        return status;
+    imp->stats.dkim++;
+    if ((status = arena_add(&imp->dkim, &imp->line, sizeof(imp->line))) !=
+            PK_OK ||
+        (status = arena_str(&imp->dkim, key, klen)) != PK_OK)
+        return status;
+    return PK_OK;
+}
+
+/* apply_ratelimit - a rate limit, stored at the end (its subject may come
+ * later in the input) */
+
+static int apply_ratelimit(struct pk_import *imp, const struct pk_item *item,
+                           const char **error_r)
+{
+    unsigned char scope = (unsigned char)item->scope;
+    int status;
+
+    if ((status = arena_add(&imp->limits, &imp->line, sizeof(imp->line))) !=
+            PK_OK ||
+        (status = arena_add(&imp->limits, &scope, 1)) != PK_OK ||
+        (status = arena_add(&imp->limits, &item->limit, sizeof(item->limit))) !=
+            PK_OK ||
+        (status = arena_str(&imp->limits, item->name, strlen(item->name))) !=
+            PK_OK)
+        return status;
+    imp->stats.ratelimits++;
     return PK_OK;
 }
 
@@ -501,6 +564,20 @@ static int check_item(const struct pk_item *item, const char **error_r)
         ok = canonical(item->name, false, 0) &&
              canonical(item->target, false, PK_ADDR_CATCHALL);
         break;
+    case PK_ITEM_DKIM:
+        ok = canonical(item->name, true, 0) &&
+             pk_dkim_selector_ok(item->target) && item->dkim.key != NULL &&
+             strnlen(item->dkim.key, IMPORT_PEM_MAX + 1) <= IMPORT_PEM_MAX &&
+             item->dkim.key[0] != 0 &&
+             (item->dkim.alg == PK_DKIM_RSA_SHA256 ||
+              item->dkim.alg == PK_DKIM_ED25519_SHA256);
+        break;
+    case PK_ITEM_RATELIMIT:
+        ok = (item->scope == PK_RATELIMIT_ACCOUNT ||
+              item->scope == PK_RATELIMIT_DOMAIN) &&
+             (item->name[0] == 0 ||
+              canonical(item->name, item->scope == PK_RATELIMIT_DOMAIN, 0));
+        break;
     default:
         ok = false;
         break;
@@ -527,6 +604,12 @@ static int apply_item(struct pk_import *imp, const struct pk_item *item,
     case PK_ITEM_ACCOUNT:
     case PK_ITEM_ALIAS:
         status = apply_entry(imp, item, error_r);
+        break;
+    case PK_ITEM_DKIM:
+        status = apply_dkim(imp, item, error_r);
+        break;
+    case PK_ITEM_RATELIMIT:
+        status = apply_ratelimit(imp, item, error_r);
         break;
     default:
         status = apply_grant(imp, item, error_r);
@@ -591,8 +674,12 @@ size_t import_ref_hash(const struct import_ref *ref)
     uint64_t h =
         ref->prefix[0] ^ (ref->prefix[1] * 0x9e3779b97f4a7c15u) ^ ref->llen;
 
+    /* MurmurHash3's finalizer: local parts that differ in one digit
+     * differ in every bit. */
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53u;
     return (size_t)(h ^ (h >> 33));
 }
 
@@ -608,16 +695,72 @@ static int bucket_table(struct import_dom *d)
         return PK_ENOMEM;
     d->slot_mask = size - 1;
     for (size_t i = 0; i < d->nrefs; i++) {
-        size_t j = import_ref_hash(&d->refs[i]) & d->slot_mask;
+        const struct import_ref *r = &d->refs[i];
+        size_t j = import_ref_hash(r) & d->slot_mask;
 
-        while (d->slots[j] != 0)
+        while (d->slots[j].index != 0)
             j = (j + 1) & d->slot_mask;
-        d->slots[j] = (uint32_t)(i + 1);
+        d->slots[j] = (struct import_slot){
+            {r->prefix[0], r->prefix[1]}, (uint32_t)(i + 1), r->llen, r->final};
     }
     return PK_OK;
 }
 
-/* flush_bucket - sort one domain's entries and store them */
+/* dest_hint - the hint of an alias destination (record.h) */
+
+static unsigned char dest_hint(struct pk_import *imp, const char *dest,
+                               size_t len)
+{
+    const struct import_slot *ref;
+    struct import_dom *d;
+    const char *at = NULL, *error;
+    char key[PK_KEY_MAX];
+    size_t dlen;
+
+    for (size_t i = 0; i < len; i++)
+        if (dest[i] == '@')
+            at = dest + i;
+    if (at == NULL || at == dest || len > PK_ADDR_MAX)
+        return PK_HINT_NONE;
+    dlen = dest + len - at - 1;
+    if (import_domain_find(imp, at + 1, dlen, &d, &error) != PK_OK)
+        return PK_HINT_NONE;
+    memcpy(key, at + 1, dlen);
+    key[dlen] = 0;
+    memcpy(key + dlen + 1, dest, at - dest);
+    if ((ref = import_find_ref(imp, d, key, len)) != NULL)
+        return ref->final ? PK_HINT_MAILBOX : PK_HINT_NONE;
+    /* Not ours: what was there before, if anything. */
+    return imp->entries_before > 0 ? pk_refs_hint(imp->txn, dest, len)
+                                   : PK_HINT_NONE;
+}
+
+/* set_hints - fill in the hints at the end of an alias's value */
+
+static void set_hints(struct pk_import *imp, const struct import_rec *rec)
+{
+    unsigned char *hints = (unsigned char *)rec->val + rec->vlen - rec->ndest;
+    struct arena_rd rd = rec->dests;
+    const char *dest;
+    size_t len;
+
+    if (((const unsigned char *)rec->val)[1] < 2)
+        return; /* no room: version 1 */
+    for (uint16_t i = 0; i < rec->ndest; i++) {
+        dest = rd_str(&rd, &len);
+        hints[i] = dest_hint(imp, dest, len);
+    }
+}
+
+/* sort_bucket - one domain's entries in key order, and their table */
+
+static int sort_bucket(struct pk_import *imp, struct import_dom *d)
+{
+    qsort_r(d->refs, d->nrefs, sizeof(*d->refs), compare_ref, &imp->entries);
+    return bucket_table(d);
+}
+
+/* flush_bucket - store one domain's sorted entries */
 
 static int flush_bucket(struct pk_import *imp, struct import_dom *d,
                         unsigned flags, const char **error_r)
@@ -626,9 +769,10 @@ static int flush_bucket(struct pk_import *imp, struct import_dom *d,
     char text[PK_ADDR_MAX + 1];
     int status;
 
-    qsort_r(d->refs, d->nrefs, sizeof(*d->refs), compare_ref, &imp->entries);
     for (size_t i = 0; i < d->nrefs; i++, prev = rec) {
         rec_read(&imp->entries, d->refs[i].off, &rec);
+        if (rec.type == PK_REC_ALIAS)
+            set_hints(imp, &rec);
         status = i > 0 && rec.klen == prev.klen &&
                          memcmp(rec.key, prev.key, rec.klen) == 0
                      ? PK_EEXIST
@@ -642,7 +786,7 @@ static int flush_bucket(struct pk_import *imp, struct import_dom *d,
         if (status != PK_OK)
             return status;
     }
-    return bucket_table(d);
+    return PK_OK;
 }
 
 /* import_flush - store every entry, in key order */
@@ -667,6 +811,9 @@ int import_flush(struct pk_import *imp, const char **error_r)
     if (pk_txn_count(imp->txn, PK_DB_ADDRESSES, &count, error_r) == PK_OK &&
         count == 0)
         flags = PK_PUT_APPEND;
+    /* Every table first: an alias's hints look into other domains. */
+    for (size_t i = 0; i < n && status == PK_OK; i++)
+        status = sort_bucket(imp, doms[i]);
     for (size_t i = 0; i < n && status == PK_OK; i++)
         status = flush_bucket(imp, doms[i], flags, error_r);
     free(doms);
@@ -694,6 +841,10 @@ void pk_import_free(struct pk_import **impp)
     free(imp->domains.data);
     free(imp->entries.data);
     free(imp->grants.data);
+    free(imp->dkim.data);
+    free(imp->limits.data);
+    if (imp->buf.data != NULL)
+        pk_wipe(imp->buf.data, imp->buf.size);
     pk_buf_free(&imp->buf);
     free(imp);
     *impp = NULL;
@@ -724,6 +875,11 @@ int pk_import(struct pk_txn *txn, enum pk_format format, const char *data,
         return PK_ENOMEM;
     }
     imp->format = pk_format_name(format);
+    /* The entries take about as much room as the input: one allocation
+     * instead of a doubling realloc and its copies. A failure here only
+     * means the arena grows as it goes. */
+    if ((imp->entries.data = malloc(len + 65536)) != NULL)
+        imp->entries.size = len + 65536;
     status = pk_import_parse(format, data, len, import_item, imp, error_r);
     if (status == PK_OK)
         status = pk_import_finish(imp, stats_r, error_r);

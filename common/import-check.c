@@ -24,6 +24,13 @@
 /* .IP \(bu
 /*	a send-as login is an account;
 /* .IP \(bu
+/*	a DKIM key's domain is hosted, its key parses as a key of its
+/*	algorithm, and its domain has at most one active key;
+/* .IP \(bu
+/*	rate limits are stored last, through pk_ratelimit_set(), which
+/*	wants a window in range and an existing subject; one that is set
+/*	already is refused;
+/* .IP \(bu
 /*	in a database that had entries before, an alias or forwarding
 /*	account with a destination in a domain the import touched still
 /*	resolves: a new entry may now catch what went to a subaddress, an
@@ -33,9 +40,10 @@
 /*	hands back the counts.
 /*
 /*	Speed: a destination proved final without resolving it (outside,
-/*	or an account that does not forward: asked of the import's own
-/*	bucket tables, else of LMDB) needs no resolution, so an alias whose
-/*	destinations are all like that is never resolved.
+/*	or an account that does not forward: the alias's hints, made when
+/*	it was stored, else the import's own bucket tables, else LMDB)
+/*	needs no resolution, so an alias whose destinations are all like
+/*	that is never resolved.
 /* DIAGNOSTICS
 /*	PK_EINVAL, PK_ELIMIT with a message that names the line of the
 /*	item at fault; PK_ETEMP, PK_ECORRUPT, PK_ENOMEM.
@@ -46,6 +54,7 @@
 #include <string.h>
 
 #include "changelog.h"
+#include "dkim.h"
 #include "domain.h"
 #include "import-int.h"
 #include "resolve.h"
@@ -84,11 +93,11 @@ static int check_domains(struct pk_import *imp, const char **error_r)
     return PK_OK;
 }
 
-/* find_ref - an entry of this import, by its key, or NULL */
+/* import_find_ref - an entry of this import, by its key, or NULL */
 
-static const struct import_ref *find_ref(struct pk_import *imp,
-                                         const struct import_dom *d,
-                                         const char *key, size_t klen)
+const struct import_slot *import_find_ref(struct pk_import *imp,
+                                          const struct import_dom *d,
+                                          const char *key, size_t klen)
 {
     size_t dlen = strlen(key), j;
     struct import_ref probe = {.llen = (uint16_t)(klen - dlen - 1)};
@@ -97,9 +106,9 @@ static const struct import_ref *find_ref(struct pk_import *imp,
     if (d->slots == NULL)
         return NULL; /* no entry of ours there */
     import_local_prefix(key + dlen + 1, probe.llen, probe.prefix);
-    for (j = import_ref_hash(&probe) & d->slot_mask; d->slots[j] != 0;
+    for (j = import_ref_hash(&probe) & d->slot_mask; d->slots[j].index != 0;
          j = (j + 1) & d->slot_mask) {
-        const struct import_ref *r = &d->refs[d->slots[j] - 1];
+        const struct import_slot *r = &d->slots[j];
 
         if (r->prefix[0] != probe.prefix[0] ||
             r->prefix[1] != probe.prefix[1] || r->llen != probe.llen)
@@ -107,7 +116,7 @@ static const struct import_ref *find_ref(struct pk_import *imp,
         if (probe.llen <= 16)
             return r;
         /* A long local part: the prefix is not all of it. */
-        rec_read(&imp->entries, r->off, &rec);
+        rec_read(&imp->entries, d->refs[r->index - 1].off, &rec);
         if (rec.klen == klen && memcmp(rec.key, key, klen) == 0)
             return r;
     }
@@ -142,7 +151,7 @@ static int dest_final(struct pk_import *imp, const char *dest, size_t len,
                       const char **error_r)
 {
     struct import_dom *d;
-    const struct import_ref *ref;
+    const struct import_slot *ref;
     const char *at = memchr(dest, '@', len), *next;
     char key[PK_KEY_MAX];
     size_t dlen;
@@ -166,7 +175,7 @@ static int dest_final(struct pk_import *imp, const char *dest, size_t len,
     memcpy(key, at + 1, dlen);
     key[dlen] = 0;
     memcpy(key + dlen + 1, dest, at - dest);
-    if ((ref = find_ref(imp, d, key, len)) != NULL)
+    if ((ref = import_find_ref(imp, d, key, len)) != NULL)
         return ref->final ? PK_OK : PK_NOTFOUND;
     /* Into an empty table, nothing but this import's entries is there. */
     return imp->entries_before > 0 ? stored_final(imp, key, len, error_r)
@@ -198,6 +207,7 @@ static int check_entry(struct pk_import *imp, const struct import_rec *rec,
     struct arena_rd rd = rec->dests;
     size_t dlen = strlen(rec->key), len;
     const char *dest;
+    const unsigned char *hints;
     char text[PK_ADDR_MAX + 1];
     bool resolve = false;
     int status;
@@ -221,8 +231,16 @@ static int check_entry(struct pk_import *imp, const struct import_rec *rec,
                             text, d->name, d->target,
                             rec->type == PK_REC_ACCOUNT ? "an account"
                                                         : "a catch-all");
+    /* An alias's hints, made when it was stored, already prove some
+     * destinations final. */
+    hints =
+        rec->type == PK_REC_ALIAS && ((const unsigned char *)rec->val)[1] >= 2
+            ? (const unsigned char *)rec->val + rec->vlen - rec->ndest
+            : NULL;
     for (uint16_t i = 0; i < rec->ndest && !resolve; i++) {
         dest = rd_str(&rd, &len);
+        if (hints != NULL && hints[i] != PK_HINT_NONE)
+            continue;
         if ((status = dest_final(imp, dest, len, error_r)) == PK_NOTFOUND)
             resolve = true;
         else if (status != PK_OK)
@@ -252,6 +270,95 @@ static int check_grant(struct pk_import *imp, struct arena_rd *rd,
     import_key_text(key, klen, text);
     return import_error(error_r, line, PK_EINVAL,
                         "send-as login %s is not an account", text);
+}
+
+/* count_active - dkim iterator: count a domain's active keys */
+
+static int count_active(const char *domain, const char *selector,
+                        const struct pk_dkimkey *key, void *ctx)
+{
+    if (key->active)
+        ++*(size_t *)ctx;
+    return PK_OK;
+}
+
+/* check_dkim - an imported DKIM key: hosted domain, usable, one active */
+
+static int check_dkim(struct pk_import *imp, struct arena_rd *rd,
+                      const char **error_r)
+{
+    size_t line = rd_size(rd), klen, vlen, active = 0;
+    const char *key = rd_str(rd, &klen), *sel = key + strlen(key) + 1;
+    char selector[PK_DKIM_SELECTOR_MAX + 1];
+    struct import_dom *d;
+    struct pk_dkimkey rec;
+    const void *val;
+    char *txt;
+    int status;
+
+    snprintf(selector, sizeof(selector), "%.*s", (int)(key + klen - sel), sel);
+    status = import_domain_find(imp, key, strlen(key), &d, error_r);
+    if (status == PK_NOTFOUND ||
+        (status == PK_OK && d->kind != PK_DOMAIN_HOSTED))
+        return import_error(error_r, line, PK_EINVAL,
+                            "DKIM key %s: %s is not a hosted domain", selector,
+                            key);
+    if (status != PK_OK || (status = pk_txn_get(imp->txn, PK_DB_DKIM, key, klen,
+                                                &val, &vlen, error_r)) != PK_OK)
+        return status;
+    if ((status = pk_record_decode_dkim(val, vlen, &rec)) != PK_OK)
+        return status == PK_ENOMEM ? status : PK_ECORRUPT;
+    /* Parsing the key is what proves it usable; the text is not kept. */
+    status = pk_dkim_dns_txt(&rec, &txt, error_r);
+    pk_dkimkey_free(&rec);
+    if (status == PK_ENOMEM)
+        return status;
+    free(txt);
+    if (status != PK_OK)
+        return import_error(error_r, line, PK_EINVAL,
+                            "DKIM key %s of %s is not a private key of its "
+                            "algorithm",
+                            selector, key);
+    if ((status = pk_dkim_list(imp->txn, key, count_active, &active,
+                               error_r)) != PK_OK)
+        return status;
+    if (active > 1)
+        return import_error(error_r, line, PK_EINVAL,
+                            "DKIM key %s: %s would have %zu active keys "
+                            "(at most one signs)",
+                            selector, key, active);
+    return PK_OK;
+}
+
+/* apply_limit - store an imported rate limit, now that subjects exist */
+
+static int apply_limit(struct pk_import *imp, struct arena_rd *rd,
+                       const char **error_r)
+{
+    size_t line = rd_size(rd), len;
+    enum pk_ratelimit_scope scope = *(const unsigned char *)rd_take(rd, 1);
+    struct pk_ratelimit lim, old;
+    const char *name, *subject;
+    char text[PK_ADDR_MAX + 1];
+    int status;
+
+    memcpy(&lim, rd_take(rd, sizeof(lim)), sizeof(lim));
+    name = rd_str(rd, &len);
+    snprintf(text, sizeof(text), "%.*s", (int)len, name);
+    subject = len > 0 ? text : NULL;
+    status = pk_ratelimit_get(imp->txn, scope, subject, &old, error_r);
+    if (status == PK_OK)
+        return import_error(error_r, line, PK_EEXIST,
+                            "a rate limit for %s %s is already set",
+                            subject ? pk_ratelimit_scope_name(scope) : "every",
+                            subject ? subject : pk_ratelimit_scope_name(scope));
+    if (status != PK_NOTFOUND)
+        return status;
+    status = pk_ratelimit_set(imp->txn, scope, subject, &lim, error_r);
+    if (status == PK_EINVAL || status == PK_NOTFOUND)
+        return import_error(error_r, line, PK_EINVAL, "rate limit: %s",
+                            *error_r);
+    return status;
 }
 
 /* add_domain - remember a domain; entries come domain by domain */
@@ -435,7 +542,8 @@ int pk_import_finish(struct pk_import *imp, struct pk_import_stats *stats_r,
 {
     struct import_rec rec;
     struct arena_rd rd;
-    char detail[160];
+    char detail[200];
+    size_t len;
     int status;
 
     if ((status = import_flush(imp, error_r)) != PK_OK ||
@@ -451,14 +559,26 @@ int pk_import_finish(struct pk_import *imp, struct pk_import_stats *stats_r,
     while (rd.p < rd.end)
         if ((status = check_grant(imp, &rd, error_r)) != PK_OK)
             return status;
+    rd = (struct arena_rd){imp->dkim.data, imp->dkim.data + imp->dkim.len};
+    while (rd.p < rd.end)
+        if ((status = check_dkim(imp, &rd, error_r)) != PK_OK)
+            return status;
+    rd =
+        (struct arena_rd){imp->limits.data, imp->limits.data + imp->limits.len};
+    while (rd.p < rd.end)
+        if ((status = apply_limit(imp, &rd, error_r)) != PK_OK)
+            return status;
     if (imp->entries_before > 0 &&
         (status = check_existing(imp, error_r)) != PK_OK)
         return status;
-    snprintf(detail, sizeof(detail),
-             "%zu domains, %zu accounts, %zu aliases, "
-             "%zu grants",
-             imp->stats.domains, imp->stats.accounts, imp->stats.aliases,
-             imp->stats.sendas);
+    len = snprintf(detail, sizeof(detail),
+                   "%zu domains, %zu accounts, %zu aliases, %zu grants",
+                   imp->stats.domains, imp->stats.accounts, imp->stats.aliases,
+                   imp->stats.sendas);
+    if (imp->stats.dkim + imp->stats.ratelimits > 0 && len < sizeof(detail))
+        snprintf(detail + len, sizeof(detail) - len,
+                 ", %zu DKIM keys, %zu rate limits", imp->stats.dkim,
+                 imp->stats.ratelimits);
     if ((status = pk_changelog_append(imp->txn, "import", imp->format, detail,
                                       error_r)) != PK_OK)
         return status;

@@ -27,6 +27,8 @@
 /* Octets of untrusted text quoted in a message. */
 #define IMPORT_QUOTE_MAX 64
 #define IMPORT_QUOTE_BUF (IMPORT_QUOTE_MAX + 4)
+/* The longest DKIM private key text: an RSA-4096 PEM is about 3.3 KB. */
+#define IMPORT_PEM_MAX 16384
 
 struct import_virtual;
 
@@ -47,6 +49,8 @@ struct import_parser {
     size_t text_len;
     size_t text_size;
     struct import_virtual *virtual; /* Postfix virtual state */
+    char *pem;                      /* a DKIM key's text, wiped */
+    size_t pem_size;
 };
 
 /* import.c */
@@ -64,6 +68,7 @@ extern int import_hash(struct import_parser *, const char *,
 extern int import_dest(struct import_parser *, const char *, const char *,
                        struct pk_strlist *, bool *);
 extern int import_text_add(struct import_parser *, const char *, size_t);
+extern int import_pem(struct import_parser *, const char *);
 extern void import_item_reset(struct import_parser *, enum pk_item_type);
 extern int import_emit(struct import_parser *);
 extern bool import_next_line(struct import_parser *, const char **, size_t *);
@@ -104,6 +109,17 @@ struct import_ref {
     bool final;    /* an account that does not forward */
 };
 
+/* A slot of a bucket's hash table: what a destination check needs, so
+ * that a probe reads one slot and, for a local part of up to 16 octets,
+ * nothing else (a table larger than the caches costs a memory load per
+ * probe, and alias destinations are random). */
+struct import_slot {
+    uint64_t prefix[2];
+    uint32_t index; /* 1 + refs index; 0: empty */
+    uint16_t llen;
+    bool final;
+};
+
 /* A domain the import met: the lookup cache and the bucket. */
 struct import_dom {
     char *name;
@@ -116,8 +132,8 @@ struct import_dom {
     struct import_ref *refs;
     size_t nrefs;
     size_t refs_size;
-    uint32_t *slots;  /* after the flush: 1 + refs index */
-    size_t slot_mask; /* by hash of the local part */
+    struct import_slot *slots; /* after sorting: by hash of the local part */
+    size_t slot_mask;          /* by hash of the local part */
 };
 
 struct pk_import {
@@ -131,6 +147,8 @@ struct pk_import {
     struct arena domains; /* line, flags, kind, name */
     struct arena entries; /* line, type, key, dests, value */
     struct arena grants;  /* line, login key */
+    struct arena dkim;    /* line, key (domain NUL selector) */
+    struct arena limits;  /* line, scope, limit, subject */
     struct pk_buf buf;
     struct import_dom **dmap; /* open addressing; slots stay put */
     size_t dmap_size;         /* a power of two */
@@ -208,6 +226,9 @@ extern int import_domain_find(struct pk_import *, const char *, size_t,
 extern void import_local_prefix(const char *, size_t, uint64_t[2]);
 extern size_t import_ref_hash(const struct import_ref *);
 extern int import_flush(struct pk_import *, const char **);
+extern const struct import_slot *import_find_ref(struct pk_import *,
+                                                 const struct import_dom *,
+                                                 const char *, size_t);
 
 /* import-jsonl.c */
 extern int import_jsonl_parse(struct import_parser *);

@@ -40,6 +40,7 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "dkim.h"
 #include "import-int.h"
 
 /* Raw text of one address: U-labels take more octets than A-labels. */
@@ -59,12 +60,23 @@ enum jkey {
     JK_LOGIN,
     JK_CREATED,
     JK_CHANGED,
+    JK_SELECTOR,
+    JK_ALGORITHM,
+    JK_ACTIVE,
+    JK_KEY,
+    JK_SCOPE,
+    JK_SUBJECT,
+    JK_MESSAGES,
+    JK_RECIPIENTS,
+    JK_WINDOW,
     JK_COUNT,
 };
 
 static const char *const jkey_names[JK_COUNT] = {
-    "type",    "domain",    "target", "quota", "address", "password", "state",
-    "forward", "keep_copy", "to",     "login", "created", "changed",
+    "type",    "domain",   "target",     "quota",  "address", "password",
+    "state",   "forward",  "keep_copy",  "to",     "login",   "created",
+    "changed", "selector", "algorithm",  "active", "key",     "scope",
+    "subject", "messages", "recipients", "window",
 };
 
 enum jkind {
@@ -113,6 +125,12 @@ static const struct jsonl_type {
     {"alias", PK_ITEM_ALIAS,
      K(JK_TYPE) | K(JK_ADDRESS) | K(JK_TO) | K(JK_CREATED) | K(JK_CHANGED)},
     {"sendas", PK_ITEM_SENDAS, K(JK_TYPE) | K(JK_LOGIN) | K(JK_ADDRESS)},
+    {"dkim", PK_ITEM_DKIM,
+     K(JK_TYPE) | K(JK_DOMAIN) | K(JK_SELECTOR) | K(JK_ALGORITHM) |
+         K(JK_ACTIVE) | K(JK_KEY) | K(JK_CREATED)},
+    {"ratelimit", PK_ITEM_RATELIMIT,
+     K(JK_TYPE) | K(JK_SCOPE) | K(JK_SUBJECT) | K(JK_MESSAGES) |
+         K(JK_RECIPIENTS) | K(JK_WINDOW)},
 #undef K
 };
 
@@ -433,6 +451,99 @@ static int build_account(struct import_parser *p, const struct jline *jl)
     return PK_OK;
 }
 
+/* jl_u32 - a required integer member of at most 32 bits */
+
+static int jl_u32(struct import_parser *p, const struct jline *jl, enum jkey k,
+                  uint32_t *value_r)
+{
+    uint64_t val = UINT64_MAX;
+    int status;
+
+    if ((status = jl_uint(p, jl, k, &val)) != PK_OK)
+        return status;
+    if (val == UINT64_MAX)
+        return import_fail(p, "\"%s\" is missing", jkey_names[k]);
+    if (val > UINT32_MAX)
+        return import_fail(p, "\"%s\" is larger than %u", jkey_names[k],
+                           UINT32_MAX);
+    *value_r = (uint32_t)val;
+    return PK_OK;
+}
+
+/* build_dkim - {"type":"dkim"}; the key text is copied to the parser */
+
+static int build_dkim(struct import_parser *p, const struct jline *jl)
+{
+    struct pk_item *item = &p->item;
+    const struct jvalue *v = &jl->v[JK_ACTIVE];
+    const char *text;
+    int status;
+
+    if ((status = jl_string(p, jl, JK_DOMAIN, JSONL_TEXT_MAX, true, &text)) !=
+            PK_OK ||
+        (status = import_domain(p, "domain", text, item->name)) != PK_OK ||
+        (status = jl_string(p, jl, JK_SELECTOR, PK_DKIM_SELECTOR_MAX, true,
+                            &text)) != PK_OK)
+        return status;
+    if (!pk_dkim_selector_ok(text))
+        return import_fail(p, "\"selector\" is not a DKIM selector");
+    memcpy(item->target, text, strlen(text) + 1);
+    if ((status = jl_string(p, jl, JK_ALGORITHM, 32, true, &text)) != PK_OK)
+        return status;
+    if (pk_dkim_alg_parse(text, &item->dkim.alg) != PK_OK)
+        return import_fail(p, "\"algorithm\" must be rsa-sha256 or "
+                              "ed25519-sha256");
+    if (v->kind != JV_TRUE && v->kind != JV_FALSE)
+        return import_fail(p, "\"active\" must be true or false");
+    item->dkim.active = v->kind == JV_TRUE;
+    /* Never quoted: it is a private key. */
+    if ((status = jl_string(p, jl, JK_KEY, IMPORT_PEM_MAX, true, &text)) !=
+        PK_OK)
+        return status;
+    if (*text == 0)
+        return import_fail(p, "\"key\" is empty");
+    if ((status = import_pem(p, text)) != PK_OK)
+        return status;
+    item->dkim.key = p->pem;
+    return jl_uint(p, jl, JK_CREATED, &item->dkim.created);
+}
+
+/* build_ratelimit - {"type":"ratelimit"} */
+
+static int build_ratelimit(struct import_parser *p, const struct jline *jl)
+{
+    struct pk_item *item = &p->item;
+    const char *text;
+    int status;
+
+    if ((status = jl_string(p, jl, JK_SCOPE, 32, true, &text)) != PK_OK)
+        return status;
+    if (strcmp(text, "account") == 0)
+        item->scope = PK_RATELIMIT_ACCOUNT;
+    else if (strcmp(text, "domain") == 0)
+        item->scope = PK_RATELIMIT_DOMAIN;
+    else
+        return import_fail(p, "\"scope\" must be account or domain");
+    if ((status = jl_string(p, jl, JK_SUBJECT, JSONL_TEXT_MAX, false, &text)) !=
+        PK_OK)
+        return status;
+    if (text != NULL &&
+        (status = item->scope == PK_RATELIMIT_DOMAIN
+                      ? import_domain(p, "subject", text, item->name)
+                      : import_addr(p, "subject", text, IMPORT_HOSTED,
+                                    item->name)) != PK_OK)
+        return status;
+    if ((status = jl_u32(p, jl, JK_MESSAGES, &item->limit.messages)) != PK_OK ||
+        (status = jl_u32(p, jl, JK_RECIPIENTS, &item->limit.recipients)) !=
+            PK_OK ||
+        (status = jl_u32(p, jl, JK_WINDOW, &item->limit.window)) != PK_OK)
+        return status;
+    if (item->limit.window == 0 || item->limit.window > PK_RATELIMIT_WINDOW_MAX)
+        return import_fail(p, "\"window\" must be 1 to %u seconds",
+                           PK_RATELIMIT_WINDOW_MAX);
+    return PK_OK;
+}
+
 /* build_item - the item of a table */
 
 static int build_item(struct import_parser *p, const struct jline *jl)
@@ -463,6 +574,10 @@ static int build_item(struct import_parser *p, const struct jline *jl)
         return build_domain(p, jl);
     case PK_ITEM_ACCOUNT:
         return build_account(p, jl);
+    case PK_ITEM_DKIM:
+        return build_dkim(p, jl);
+    case PK_ITEM_RATELIMIT:
+        return build_ratelimit(p, jl);
     case PK_ITEM_ALIAS:
         if ((status =
                  jl_address(p, jl, JK_ADDRESS, PK_ADDR_CATCHALL | IMPORT_HOSTED,

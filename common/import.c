@@ -234,6 +234,7 @@ void import_item_reset(struct import_parser *p, enum pk_item_type type)
     memset(item, 0, sizeof(*item));
     item->type = type;
     item->domain.created = p->now;
+    item->dkim.created = p->now;
     if (type == PK_ITEM_ACCOUNT) {
         item->entry.type = PK_REC_ACCOUNT;
         item->entry.u.account.state = PK_STATE_ACTIVE;
@@ -298,6 +299,26 @@ int import_text_add(struct import_parser *p, const char *s, size_t len)
     memcpy(p->text + p->text_len, s, len);
     p->text_len += len;
     p->text[p->text_len] = 0;
+    return PK_OK;
+}
+
+/* import_pem - keep a copy of a DKIM key's text for the item */
+
+int import_pem(struct import_parser *p, const char *text)
+{
+    size_t len = strlen(text);
+    char *pem;
+
+    if (len + 1 > p->pem_size) {
+        if ((pem = malloc(len + 1)) == NULL)
+            return PK_ENOMEM;
+        if (p->pem != NULL)
+            pk_wipe(p->pem, p->pem_size);
+        free(p->pem);
+        p->pem = pem;
+        p->pem_size = len + 1;
+    }
+    memcpy(p->pem, text, len + 1);
     return PK_OK;
 }
 
@@ -367,6 +388,9 @@ int pk_import_parse(enum pk_format format, const char *data, size_t len,
     if (p->text != NULL)
         pk_wipe(p->text, p->text_size);
     free(p->text);
+    if (p->pem != NULL)
+        pk_wipe(p->pem, p->pem_size);
+    free(p->pem);
     free(p->dest_pool);
     free(p->dest_ptrs);
     free(p);

@@ -20,6 +20,12 @@
 /*		{"type":"alias","address":A,"to":[...],"created":T,
 /*		 "changed":T}
 /*		{"type":"sendas","login":A,"address":A2}
+/*		{"type":"dkim","domain":D,"selector":S,"algorithm":
+/*		 "rsa-sha256"|"ed25519-sha256","active":B,"key":PEM,
+/*		 "created":T}
+/*		{"type":"ratelimit","scope":"account"|"domain",
+/*		 "subject":A|D,"messages":N,"recipients":N,"window":N}
+/*		(a rate limit without "subject" is the scope's default)
 /*		Only "type" and the names needed to identify the item and
 /*		its content are required; unknown keys are refused.
 /*	PK_FORMAT_DOVECOT_PASSWD  Dovecot passwd-file: user:password:uid:
@@ -40,9 +46,17 @@
 /*	every reference and invariant the import touched. pk_import() does all three: in one transaction, so
 /*	a bad line anywhere changes nothing.
 /*
+/*	DKIM keys and rate-limit settings are checked like the rest when
+/*	the import finishes: a key's domain is hosted, its PEM text parses
+/*	as a key of its algorithm, a domain has at most one active key; a
+/*	rate limit's window is 1 to PK_RATELIMIT_WINDOW_MAX seconds and its
+/*	subject an account or a hosted domain. A key or setting that
+/*	exists already is refused, as a domain or grant is.
+/*
 /*	pk_export() writes the whole database as JSON lines, stored hashes
-/*	included, in an order pk_import() accepts; importing an export
-/*	into an empty database gives one that exports identically.
+/*	and DKIM private keys included, in an order pk_import() accepts;
+/*	importing an export into an empty database gives one that exports
+/*	identically.
 /*--*/
 
 #ifndef PK_IMPORT_H
@@ -50,6 +64,7 @@
 
 #include <stddef.h>
 
+#include "ratelimit.h"
 #include "record.h"
 #include "store.h"
 
@@ -65,6 +80,8 @@ enum pk_item_type {
     PK_ITEM_ACCOUNT,
     PK_ITEM_ALIAS,
     PK_ITEM_SENDAS,
+    PK_ITEM_DKIM,
+    PK_ITEM_RATELIMIT,
 };
 
 struct pk_item {
@@ -73,6 +90,12 @@ struct pk_item {
     char target[PK_ADDR_MAX + 1]; /* alias domain target, send-as */
     struct pk_domain domain;      /* PK_ITEM_DOMAIN(_ALIAS) */
     struct pk_entry entry;        /* PK_ITEM_ACCOUNT, PK_ITEM_ALIAS */
+    /* PK_ITEM_DKIM: name is the domain, target the selector; the key
+     * text belongs to whoever made the item. */
+    struct pk_dkimkey dkim;
+    /* PK_ITEM_RATELIMIT: name is the subject, "" for the default. */
+    enum pk_ratelimit_scope scope;
+    struct pk_ratelimit limit;
 };
 
 /* pk_import() flags */
@@ -83,6 +106,8 @@ struct pk_import_stats {
     size_t accounts;
     size_t aliases;
     size_t sendas;
+    size_t dkim;
+    size_t ratelimits;
 };
 
 typedef int pk_item_fn(const struct pk_item *, size_t, void *, const char **);

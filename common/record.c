@@ -24,6 +24,7 @@
 #include "record.h"
 
 #define PK_REC_VERSION 1
+#define PK_ALIAS_VERSION 2 /* hints */
 
 /* A read cursor over one value. */
 struct pk_rbuf {
@@ -113,12 +114,20 @@ static void put_list(struct pk_buf *buf, const struct pk_strlist *list)
 
 /* put_header - record type and version */
 
-static void put_header(struct pk_buf *buf, int type)
+static void put_header(struct pk_buf *buf, int type, int version)
 {
     buf->len = 0;
     buf->failed = false;
     put_uint(buf, type, 1);
-    put_uint(buf, PK_REC_VERSION, 1);
+    put_uint(buf, version, 1);
+}
+
+/* put_hints - a count, then one octet per destination */
+
+static void put_hints(struct pk_buf *buf, const struct pk_alias *ali)
+{
+    put_uint(buf, ali->dest.count, 2);
+    pk_buf_put(buf, ali->hints, ali->dest.count);
 }
 
 /* encode_status - the status of an encoder */
@@ -220,6 +229,7 @@ static void get_header(struct pk_rbuf *rb, const void *data, size_t len,
                        int type)
 {
     uint64_t got_type, version;
+    uint64_t newest = type == PK_REC_ALIAS ? PK_ALIAS_VERSION : PK_REC_VERSION;
 
     rb->p = data;
     rb->left = len;
@@ -230,7 +240,7 @@ static void get_header(struct pk_rbuf *rb, const void *data, size_t len,
         return;
     if (got_type != (uint64_t)type)
         rb->status = PK_ECORRUPT;
-    else if (version > PK_REC_VERSION)
+    else if (version > newest)
         rb->status = PK_EVERSION;
     else if (version == 0)
         rb->status = PK_ECORRUPT;
@@ -249,7 +259,7 @@ static int decode_status(const struct pk_rbuf *rb)
 
 int pk_record_encode_domain(const struct pk_domain *dom, struct pk_buf *buf)
 {
-    put_header(buf, PK_REC_DOMAIN);
+    put_header(buf, PK_REC_DOMAIN, PK_REC_VERSION);
     put_uint(buf, dom->kind, 1);
     put_str(buf, dom->target);
     put_uint(buf, dom->default_quota, 8);
@@ -285,7 +295,12 @@ int pk_record_encode_entry(const struct pk_entry *ent, struct pk_buf *buf)
     const struct pk_account *acc = &ent->u.account;
     const struct pk_alias *ali = &ent->u.alias;
 
-    put_header(buf, ent->type);
+    /* An alias without hints keeps version 1: what was read is what is
+     * written back. */
+    put_header(buf, ent->type,
+               ent->type == PK_REC_ALIAS && ali->hints != NULL
+                   ? PK_ALIAS_VERSION
+                   : PK_REC_VERSION);
     if (ent->type == PK_REC_ACCOUNT) {
         put_uint(buf, acc->state, 1);
         put_uint(buf, acc->quota, 8);
@@ -298,6 +313,8 @@ int pk_record_encode_entry(const struct pk_entry *ent, struct pk_buf *buf)
         put_list(buf, &ali->dest);
         put_uint(buf, ali->created, 8);
         put_uint(buf, ali->changed, 8);
+        if (ali->hints != NULL)
+            put_hints(buf, ali);
     } else {
         return PK_EINVAL;
     }
@@ -322,6 +339,108 @@ static void decode_account(struct pk_rbuf *rb, struct pk_account *acc)
     acc->keep_copy = keep;
 }
 
+/* hints_valid - a count of hint octets, each no hint or a state */
+
+static const unsigned char *hints_valid(struct pk_rbuf *rb, size_t count)
+{
+    const unsigned char *hints;
+
+    if (get_uint(rb, 2) != count || rb->status != PK_OK || rb->left < count) {
+        if (rb->status == PK_OK)
+            rb->status = PK_ECORRUPT;
+        return NULL;
+    }
+    hints = rb->p;
+    for (size_t i = 0; i < count; i++)
+        if (hints[i] > PK_HINT_MAILBOX)
+            rb->status = PK_ECORRUPT;
+    rb->p += count;
+    rb->left -= count;
+    return rb->status == PK_OK ? hints : NULL;
+}
+
+/* get_hints - an alias's hints, copied */
+
+static void get_hints(struct pk_rbuf *rb, struct pk_alias *ali)
+{
+    const unsigned char *hints = hints_valid(rb, ali->dest.count);
+
+    if (hints == NULL)
+        return;
+    if ((ali->hints = malloc(ali->dest.count)) == NULL) {
+        rb->status = PK_ENOMEM;
+        return;
+    }
+    memcpy(ali->hints, hints, ali->dest.count);
+}
+
+/* view_list - check a counted list of strings in place */
+
+static const unsigned char *view_list(struct pk_rbuf *rb, size_t *count_r)
+{
+    const unsigned char *start;
+    size_t count = get_uint(rb, 2), len;
+
+    *count_r = count;
+    start = rb->p;
+    for (size_t i = 0; i < count && rb->status == PK_OK; i++) {
+        len = get_uint(rb, 2);
+        if (rb->status != PK_OK)
+            break;
+        if (len > rb->left || memchr(rb->p, 0, len) != NULL) {
+            rb->status = PK_ECORRUPT;
+            break;
+        }
+        rb->p += len;
+        rb->left -= len;
+    }
+    return start;
+}
+
+/* pk_record_view_entry - check an account or alias; copy nothing */
+
+int pk_record_view_entry(const void *data, size_t len,
+                         struct pk_entry_view *view)
+{
+    struct pk_rbuf rb;
+    uint64_t state, keep, plen;
+
+    memset(view, 0, sizeof(*view));
+    view->type = len > 0 ? *(const unsigned char *)data : 0;
+    if (view->type != PK_REC_ACCOUNT && view->type != PK_REC_ALIAS)
+        return PK_ECORRUPT;
+    get_header(&rb, data, len, view->type);
+    if (view->type == PK_REC_ACCOUNT) {
+        state = get_uint(&rb, 1);
+        (void)get_uint(&rb, 8); /* quota */
+        plen = get_uint(&rb, 2);
+        if (rb.status == PK_OK && (plen > PK_HASH_MAX || plen > rb.left ||
+                                   memchr(rb.p, 0, plen) != NULL))
+            rb.status = PK_ECORRUPT;
+        if (rb.status == PK_OK) {
+            rb.p += plen;
+            rb.left -= plen;
+        }
+        view->list = view_list(&rb, &view->count);
+        keep = get_uint(&rb, 1);
+        (void)get_uint(&rb, 8); /* created */
+        (void)get_uint(&rb, 8); /* changed */
+        if (rb.status == PK_OK && (state > PK_STATE_DISABLED || keep > 1))
+            rb.status = PK_ECORRUPT;
+        view->state = state;
+        view->keep_copy = keep;
+    } else {
+        view->list = view_list(&rb, &view->count);
+        (void)get_uint(&rb, 8);
+        (void)get_uint(&rb, 8);
+        if (rb.status == PK_OK && view->count == 0)
+            rb.status = PK_ECORRUPT;
+        if (rb.status == PK_OK && ((const unsigned char *)data)[1] >= 2)
+            view->hints = hints_valid(&rb, view->count);
+    }
+    return decode_status(&rb);
+}
+
 /* pk_record_decode_entry - decode an account or alias */
 
 int pk_record_decode_entry(const void *data, size_t len, struct pk_entry *ent)
@@ -342,6 +461,8 @@ int pk_record_decode_entry(const void *data, size_t len, struct pk_entry *ent)
         ent->u.alias.changed = get_uint(&rb, 8);
         if (rb.status == PK_OK && ent->u.alias.dest.count == 0)
             rb.status = PK_ECORRUPT;
+        if (len >= 2 && ((const unsigned char *)data)[1] >= 2)
+            get_hints(&rb, &ent->u.alias);
     }
     if ((status = decode_status(&rb)) != PK_OK)
         pk_entry_free(ent);
@@ -360,6 +481,8 @@ void pk_entry_free(struct pk_entry *ent)
             strnlen(ent->u.account.password, sizeof(ent->u.account.password)));
     } else if (ent->type == PK_REC_ALIAS) {
         pk_strlist_free(&ent->u.alias.dest);
+        free(ent->u.alias.hints);
+        ent->u.alias.hints = NULL;
     }
 }
 
@@ -367,7 +490,7 @@ void pk_entry_free(struct pk_entry *ent)
 
 int pk_record_encode_log(const struct pk_logrec *rec, struct pk_buf *buf)
 {
-    put_header(buf, PK_REC_LOG);
+    put_header(buf, PK_REC_LOG, PK_REC_VERSION);
     put_uint(buf, rec->time_us, 8);
     put_str(buf, rec->actor);
     put_str(buf, rec->op);
@@ -410,7 +533,7 @@ void pk_logrec_free(struct pk_logrec *rec)
 
 int pk_record_encode_dkim(const struct pk_dkimkey *key, struct pk_buf *buf)
 {
-    put_header(buf, PK_REC_DKIM);
+    put_header(buf, PK_REC_DKIM, PK_REC_VERSION);
     put_uint(buf, key->alg, 1);
     put_uint(buf, key->active, 1);
     put_str(buf, key->key);

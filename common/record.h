@@ -40,7 +40,22 @@
 /*				PK_QUOTA_DOMAIN: the domain default), str
 /*				password hash, list forward, u8 keep copy,
 /*				u64 created, u64 changed.
-/*	Alias, version 1:	list destinations, u64 created, u64 changed.
+/*	Alias, version 2:	list destinations, u64 created, u64 changed,
+/*				hints: u16 count (as many as destinations),
+/*				then one octet per destination: 0 no hint;
+/*				1 (PK_HINT_MAILBOX): the destination is, at
+/*				exactly that address, an account of ours
+/*				that does not forward. Writers keep hints
+/*				true (pk_entry_put() computes them and
+/*				revises the aliases that hint an account
+/*				that starts forwarding or stops being an
+/*				account), so a lookup that needs no account
+/*				state (PK_RESOLVE_NO_STATE) may take a
+/*				hinted destination as a final mailbox
+/*				without reading it. "check" verifies them.
+/*	Alias, version 1:	as version 2 without hints: read, resolved
+/*				in full, and written as version 1 again
+/*				when its struct holds no hints.
 /*	Log, version 1:		u64 time (microseconds), str actor, str
 /*				operation, str subject, str detail.
 /*	DKIM key, version 1:	u8 algorithm (1 rsa-sha256, 2
@@ -116,7 +131,12 @@ struct pk_alias {
     struct pk_strlist dest;
     uint64_t created;
     uint64_t changed;
+    unsigned char *hints; /* dest.count octets; NULL: none, version 1 */
 };
+
+/* An alias destination hint: none, or a final mailbox. */
+#define PK_HINT_NONE 0
+#define PK_HINT_MAILBOX 1
 
 /* An entry of the addresses database: an account or an alias. */
 struct pk_entry {
@@ -163,6 +183,35 @@ extern int pk_record_decode_domain(const void *, size_t, struct pk_domain *);
 extern int pk_record_encode_entry(const struct pk_entry *, struct pk_buf *);
 extern int pk_record_decode_entry(const void *, size_t, struct pk_entry *);
 extern void pk_entry_free(struct pk_entry *);
+
+/*
+ * A view of an encoded account or alias, for lookups: it is checked
+ * exactly as pk_record_decode_entry() checks, but copies nothing; its
+ * pointers are into the value and valid as long as the value is (for a
+ * value read from LMDB: until the transaction ends). The list holds
+ * "count" strings, each a u16 length and its octets, read one after
+ * the other with pk_view_next(); hints is NULL or count octets.
+ */
+struct pk_entry_view {
+    int type;                    /* PK_REC_ACCOUNT or PK_REC_ALIAS */
+    enum pk_account_state state; /* accounts */
+    bool keep_copy;              /* accounts */
+    size_t count;                /* forwards or destinations */
+    const unsigned char *list;
+    const unsigned char *hints; /* aliases */
+};
+
+extern int pk_record_view_entry(const void *, size_t, struct pk_entry_view *);
+
+/* pk_view_next - the next string of a view's list; advances *pos */
+static inline const char *pk_view_next(const unsigned char **pos, size_t *len_r)
+{
+    const unsigned char *p = *pos;
+
+    *len_r = (size_t)p[0] | (size_t)p[1] << 8;
+    *pos = p + 2 + *len_r;
+    return (const char *)p + 2;
+}
 extern int pk_record_encode_log(const struct pk_logrec *, struct pk_buf *);
 extern int pk_record_decode_log(const void *, size_t, struct pk_logrec *);
 extern void pk_logrec_free(struct pk_logrec *);

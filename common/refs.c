@@ -13,6 +13,10 @@
 /*	confirms that it lands on the target.
 /*--*/
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* memmem() */
+#endif
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,5 +271,110 @@ done:
     pk_strlist_free(&frontier);
     pk_strlist_free(&lv.next);
     pk_strlist_free(&visited);
+    return status;
+}
+
+/* pk_refs_hint - the hint for one stored destination */
+
+unsigned char pk_refs_hint(struct pk_txn *txn, const char *dest, size_t len)
+{
+    struct pk_entry_view view;
+    const char *at = NULL, *error;
+    char key[PK_KEY_MAX];
+    const void *val;
+    size_t vlen, dlen;
+
+    for (size_t i = 0; i < len; i++)
+        if (dest[i] == '@')
+            at = dest + i;
+    if (at == NULL || at == dest || len > PK_ADDR_MAX)
+        return PK_HINT_NONE;
+    /* The key of a canonical address: domain, NUL, local part. */
+    dlen = dest + len - at - 1;
+    memcpy(key, at + 1, dlen);
+    key[dlen] = 0;
+    memcpy(key + dlen + 1, dest, at - dest);
+    if (pk_txn_get(txn, PK_DB_ADDRESSES, key, len, &val, &vlen, &error) !=
+            PK_OK ||
+        pk_record_view_entry(val, vlen, &view) != PK_OK ||
+        view.type != PK_REC_ACCOUNT || view.count != 0)
+        return PK_HINT_NONE;
+    return PK_HINT_MAILBOX;
+}
+
+/* pk_refs_hints - the hints of a list of destinations */
+
+void pk_refs_hints(struct pk_txn *txn, const struct pk_strlist *dests,
+                   unsigned char *hints)
+{
+    for (size_t i = 0; i < dests->count; i++)
+        hints[i] = pk_refs_hint(txn, dests->items[i], strlen(dests->items[i]));
+}
+
+/* hints_address - does an alias hint this address */
+
+static bool hints_address(const struct pk_entry *ent, const char *text)
+{
+    const struct pk_alias *ali = &ent->u.alias;
+
+    if (ent->type != PK_REC_ALIAS || ali->hints == NULL)
+        return false;
+    for (size_t i = 0; i < ali->dest.count; i++)
+        if (ali->hints[i] != PK_HINT_NONE &&
+            strcmp(ali->dest.items[i], text) == 0)
+            return true;
+    return false;
+}
+
+/* rehint_one - write an alias again; pk_entry_put() makes its hints */
+
+static int rehint_one(struct pk_txn *txn, const char *who, const char *text,
+                      const char **error_r)
+{
+    struct pk_entry ent;
+    int status;
+
+    if ((status = pk_entry_get(txn, who, &ent, error_r)) != PK_OK)
+        return status == PK_NOTFOUND ? PK_OK : status;
+    if (hints_address(&ent, text))
+        status = pk_entry_put(txn, who, &ent, 0, error_r);
+    pk_entry_free(&ent);
+    return status;
+}
+
+/* pk_refs_rehint - revise the aliases that hint an address */
+
+int pk_refs_rehint(struct pk_txn *txn, const char *text, const char **error_r)
+{
+    struct pk_strlist who = {0};
+    struct pk_cursor *cur;
+    struct pk_addr addr;
+    char name[PK_ADDR_MAX + 1];
+    const void *key, *val;
+    size_t klen, vlen, tlen = strlen(text);
+    int status;
+
+    if ((status = pk_cursor_open(txn, PK_DB_ADDRESSES, NULL, 0, &cur,
+                                 error_r)) != PK_OK)
+        return status;
+    /* Candidates first: the table must not change under the cursor. */
+    while ((status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r)) ==
+           PK_OK) {
+        const unsigned char *v = val;
+
+        if (vlen < 2 || v[0] != PK_REC_ALIAS || v[1] < 2 ||
+            memmem(val, vlen, text, tlen) == NULL ||
+            pk_addr_from_key(key, klen, &addr) != PK_OK)
+            continue;
+        pk_addr_format(&addr, name);
+        if ((status = pk_strlist_add(&who, name)) != PK_OK)
+            break;
+    }
+    pk_cursor_close(&cur);
+    if (status == PK_NOTFOUND)
+        status = PK_OK;
+    for (size_t i = 0; i < who.count && status == PK_OK; i++)
+        status = rehint_one(txn, who.items[i], text, error_r);
+    pk_strlist_free(&who);
     return status;
 }

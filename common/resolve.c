@@ -10,6 +10,12 @@
 /*	of aliases it is inside, so a loop is found where it closes, while
 /*	two aliases that share a destination (a diamond) are fine; a visit
 /*	budget bounds the work of any shape of alias graph.
+/*
+/*	Speed: entries are read as views into LMDB's memory (nothing is
+/*	copied or allocated per entry), and an alias destination that the
+/*	record hints as a final mailbox (record.h) is taken as it is
+/*	under PK_RESOLVE_NO_STATE, without reading it, except under PK_RESOLVE_STRICT (which checks the
+/*	truth) and PK_RESOLVE_EXPLAIN (which tells each step).
 /* DIAGNOSTICS
 /*	PK_ELIMIT for a loop, too deep a nesting or too many destinations;
 /*	PK_EINVAL for an unknown local destination under PK_RESOLVE_STRICT;
@@ -38,10 +44,11 @@ struct walk {
     const char **error_r;
 };
 
+/* A match points into the value LMDB holds: nothing to free. */
 struct match {
     enum pk_kind kind;
     struct pk_addr addr; /* the entry that matched */
-    struct pk_entry ent;
+    struct pk_entry_view ent;
 };
 
 static int expand(struct walk *, const struct pk_addr *);
@@ -63,20 +70,25 @@ static void explain(struct walk *w, const char *fmt, ...)
 
 /* addr_from_stored - split a stored, already normalized destination */
 
-static int addr_from_stored(const char *text, struct pk_addr *addr,
+static int addr_from_stored(const char *text, size_t len, struct pk_addr *addr,
                             const char **error_r)
 {
-    const char *at = strrchr(text, '@');
+    const char *at = NULL;
     size_t llen, dlen;
 
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '@')
+            at = text + i;
     if (at == NULL || (llen = at - text) > PK_LOCAL_MAX ||
-        (dlen = strlen(at + 1)) == 0 || dlen > PK_DOMAIN_MAX) {
-        *error_r = pk_error("a stored destination \"%.64s\" is corrupt", text);
+        (dlen = text + len - at - 1) == 0 || dlen > PK_DOMAIN_MAX) {
+        *error_r = pk_error("a stored destination \"%.*s\" is corrupt",
+                            (int)(len < 64 ? len : 64), text);
         return PK_ECORRUPT;
     }
     memcpy(addr->local, text, llen);
     addr->local[llen] = 0;
-    memcpy(addr->domain, at + 1, dlen + 1);
+    memcpy(addr->domain, at + 1, dlen);
+    addr->domain[dlen] = 0;
     return PK_OK;
 }
 
@@ -85,13 +97,24 @@ static int addr_from_stored(const char *text, struct pk_addr *addr,
 static int try_entry(struct walk *w, const struct pk_addr *addr,
                      struct match *m, enum pk_kind alias_kind)
 {
-    int status = pk_entry_lookup(w->txn, addr, &m->ent, w->error_r);
+    char key[PK_KEY_MAX], text[PK_ADDR_MAX + 1];
+    const void *val;
+    size_t klen = pk_addr_key(addr, key), vlen;
+    int status;
 
-    if (status == PK_OK) {
-        m->addr = *addr;
-        m->kind = m->ent.type == PK_REC_ACCOUNT ? PK_KIND_ACCOUNT : alias_kind;
+    status =
+        pk_txn_get(w->txn, PK_DB_ADDRESSES, key, klen, &val, &vlen, w->error_r);
+    if (status != PK_OK)
+        return status;
+    if ((status = pk_record_view_entry(val, vlen, &m->ent)) != PK_OK) {
+        pk_addr_format(addr, text);
+        *w->error_r =
+            pk_error("the record of %s is %s", text, pk_strstatus(status));
+        return status;
     }
-    return status;
+    m->addr = *addr;
+    m->kind = m->ent.type == PK_REC_ACCOUNT ? PK_KIND_ACCOUNT : alias_kind;
+    return PK_OK;
 }
 
 /* match - steps 1 to 5 for one address */
@@ -142,14 +165,19 @@ static int match(struct walk *w, const struct pk_addr *in, struct match *m)
 
 /* add_dest - append a final destination, once */
 
-static int add_dest(struct walk *w, const char *text, bool mailbox,
+static int add_dest(struct walk *w, const char *text, size_t len, bool mailbox,
                     enum pk_account_state state)
 {
     struct pk_resolution *res = w->res;
     struct pk_dest *d;
 
+    if (len > PK_ADDR_MAX) {
+        *w->error_r = pk_error("a destination of %zu octets is corrupt", len);
+        return PK_ECORRUPT;
+    }
     for (size_t i = 0; i < res->dest_count; i++)
-        if (strcmp(res->dest[i].address, text) == 0)
+        if (strncmp(res->dest[i].address, text, len) == 0 &&
+            res->dest[i].address[len] == 0)
             return PK_OK;
     if (res->dest_count >= PK_RESOLVE_MAX_DEST) {
         *w->error_r = pk_error("%s expands to more than %d destinations",
@@ -165,10 +193,11 @@ static int add_dest(struct walk *w, const char *text, bool mailbox,
         w->dest_alloc = n;
     }
     d = &res->dest[res->dest_count++];
-    memcpy(d->address, text, strnlen(text, PK_ADDR_MAX) + 1);
-    d->address[PK_ADDR_MAX] = 0;
+    memcpy(d->address, text, len);
+    d->address[len] = 0;
     d->mailbox = mailbox;
     d->state = state;
+    d->state_unknown = false;
     return PK_OK;
 }
 
@@ -182,12 +211,47 @@ static bool on_path(const struct walk *w, const char *text)
     return false;
 }
 
+/* visit - count one more entry the walk goes through */
+
+static int visit(struct walk *w)
+{
+    if (++w->visits > PK_RESOLVE_MAX_VISITS) {
+        *w->error_r = pk_error("%s expands through more than %d entries",
+                               w->res->address, PK_RESOLVE_MAX_VISITS);
+        return PK_ELIMIT;
+    }
+    return PK_OK;
+}
+
+/* hinted - a destination the record says is a final mailbox; no lookup */
+
+static int hinted(struct walk *w, const char *text, size_t len)
+{
+    size_t before = w->res->dest_count;
+    int status;
+
+    if ((status = visit(w)) != PK_OK ||
+        (status = add_dest(w, text, len, true, PK_STATE_ACTIVE)) != PK_OK)
+        return status;
+    /* Listed before (then with its state, if it was read): leave it. */
+    if (w->res->dest_count > before)
+        w->res->dest[before].state_unknown = true;
+    return PK_OK;
+}
+
 /* expand_list - expand each destination of an alias or forward */
 
 static int expand_list(struct walk *w, const char *self,
-                       const struct pk_strlist *list)
+                       const struct pk_entry_view *view)
 {
+    const unsigned char *pos = view->list;
+    /* Hints are the truth the writers keep; a check or an explanation
+     * reads every entry instead. */
+    bool use_hints = view->hints != NULL && (w->flags & PK_RESOLVE_NO_STATE) &&
+                     !(w->flags & (PK_RESOLVE_EXPLAIN | PK_RESOLVE_STRICT));
     struct pk_addr next;
+    const char *dest;
+    size_t len;
     int status = PK_OK;
 
     if (w->depth >= PK_RESOLVE_MAX_DEPTH) {
@@ -196,10 +260,13 @@ static int expand_list(struct walk *w, const char *self,
         return PK_ELIMIT;
     }
     w->path[w->depth++] = self;
-    for (size_t i = 0; i < list->count && status == PK_OK; i++) {
-        explain(w, "%s delivers to %s", self, list->items[i]);
-        if ((status = addr_from_stored(list->items[i], &next, w->error_r)) ==
-            PK_OK)
+    for (size_t i = 0; i < view->count && status == PK_OK; i++) {
+        dest = pk_view_next(&pos, &len);
+        explain(w, "%s delivers to %.*s", self, (int)len, dest);
+        if (use_hints && view->hints[i] != PK_HINT_NONE)
+            status = hinted(w, dest, len);
+        else if ((status = addr_from_stored(dest, len, &next, w->error_r)) ==
+                 PK_OK)
             status = expand(w, &next);
     }
     w->depth--;
@@ -209,24 +276,24 @@ static int expand_list(struct walk *w, const char *self,
 /* expand_account - a mailbox, or where its forwarding sends mail */
 
 static int expand_account(struct walk *w, const char *text,
-                          const struct pk_account *acc)
+                          const struct pk_entry_view *acc)
 {
     int status;
 
-    if (acc->forward.count == 0 || on_path(w, text) ||
+    if (acc->count == 0 || on_path(w, text) ||
         (w->flags & PK_RESOLVE_NO_FORWARD)) {
         explain(w, "%s is a mailbox (%s)", text, pk_state_name(acc->state));
-        return add_dest(w, text, true, acc->state);
+        return add_dest(w, text, strlen(text), true, acc->state);
     }
     explain(w, "%s forwards%s", text, acc->keep_copy ? ", keeping a copy" : "");
-    if ((status = expand_list(w, text, &acc->forward)) != PK_OK)
+    if ((status = expand_list(w, text, acc)) != PK_OK)
         return status;
     if (acc->keep_copy)
-        return add_dest(w, text, true, acc->state);
+        return add_dest(w, text, strlen(text), true, acc->state);
     return PK_OK;
 }
 
-/* expand_match - follow a match to its final destinations; frees it */
+/* expand_match - follow a match to its final destinations */
 
 static int expand_match(struct walk *w, const char *text, struct match *m)
 {
@@ -235,12 +302,11 @@ static int expand_match(struct walk *w, const char *text, struct match *m)
 
     if (m->kind == PK_KIND_EXTERNAL) {
         explain(w, "%s is outside: delivered as it is", text);
-        return add_dest(w, text, false, PK_STATE_ACTIVE);
+        return add_dest(w, text, strlen(text), false, PK_STATE_ACTIVE);
     }
     /* A destination that only the catch-all takes is a typo in waiting. */
     if (m->kind == PK_KIND_CATCHALL && w->depth > 0 &&
         (w->flags & PK_RESOLVE_STRICT)) {
-        pk_entry_free(&m->ent);
         *w->error_r = pk_error("%s is not an account or alias here "
                                "(only the catch-all would take it)",
                                text);
@@ -255,16 +321,15 @@ static int expand_match(struct walk *w, const char *text, struct match *m)
     }
     pk_addr_format(&m->addr, mtext);
     if (m->kind == PK_KIND_ACCOUNT) {
-        status = expand_account(w, mtext, &m->ent.u.account);
+        status = expand_account(w, mtext, &m->ent);
     } else if (on_path(w, mtext)) {
         *w->error_r = pk_error("alias loop: %s leads back to itself", mtext);
         status = PK_ELIMIT;
     } else {
         explain(w, "%s is %s", mtext,
                 m->kind == PK_KIND_CATCHALL ? "the catch-all" : "an alias");
-        status = expand_list(w, mtext, &m->ent.u.alias.dest);
+        status = expand_list(w, mtext, &m->ent);
     }
-    pk_entry_free(&m->ent);
     return status;
 }
 
@@ -276,11 +341,8 @@ static int expand(struct walk *w, const struct pk_addr *in)
     char text[PK_ADDR_MAX + 1];
     int status;
 
-    if (++w->visits > PK_RESOLVE_MAX_VISITS) {
-        *w->error_r = pk_error("%s expands through more than %d entries",
-                               w->res->address, PK_RESOLVE_MAX_VISITS);
-        return PK_ELIMIT;
-    }
+    if ((status = visit(w)) != PK_OK)
+        return status;
     pk_addr_format(in, text);
     if ((status = match(w, in, &m)) != PK_OK)
         return status;
@@ -310,10 +372,7 @@ int pk_resolve(struct pk_txn *txn, const char *input, unsigned flags,
     res->kind = m.kind;
     if (m.kind != PK_KIND_UNKNOWN && m.kind != PK_KIND_EXTERNAL)
         pk_addr_format(&m.addr, res->matched);
-    if (flags & PK_RESOLVE_TOP_ONLY) {
-        if (m.kind != PK_KIND_UNKNOWN && m.kind != PK_KIND_EXTERNAL)
-            pk_entry_free(&m.ent);
-    } else {
+    if (!(flags & PK_RESOLVE_TOP_ONLY)) {
         w.visits = 1;
         status = expand_match(&w, res->address, &m);
     }

@@ -30,6 +30,14 @@
 /*	catch-all itself. An account that is reached again through its own
 /*	forwarding is delivered to its mailbox.
 /*
+/*	PK_RESOLVE_NO_STATE is for callers that want addresses only (a
+/*	Postfix virtual alias map): an alias destination that the alias's
+/*	record hints as a final mailbox (record.h) is then listed without
+/*	reading its account, so its state is not known (state_unknown is
+/*	set and state must not be used). The destinations are the same as
+/*	without the flag. PK_RESOLVE_STRICT and PK_RESOLVE_EXPLAIN read
+/*	every entry regardless.
+/*
 /*	The answer is PK_OK with res->kind set (PK_KIND_UNKNOWN when nothing
 /*	matched), or an error: a corrupt record is PK_ECORRUPT, never
 /*	"unknown". With PK_RESOLVE_EXPLAIN each step is recorded in
@@ -60,11 +68,13 @@ enum pk_kind {
 #define PK_RESOLVE_TOP_ONLY (1 << 2)    /* match, do not expand */
 #define PK_RESOLVE_STRICT (1 << 3)      /* unknown local destination: error */
 #define PK_RESOLVE_NO_FORWARD (1 << 4)  /* an account is final */
+#define PK_RESOLVE_NO_STATE (1 << 5)    /* states not wanted: see above */
 
 struct pk_dest {
     char address[PK_ADDR_MAX + 1];
     bool mailbox;                /* an account of ours */
-    enum pk_account_state state; /* mailboxes only */
+    enum pk_account_state state; /* mailboxes only, unless state_unknown */
+    bool state_unknown;          /* PK_RESOLVE_NO_STATE: not read */
 };
 
 struct pk_resolution {

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "dkim.h"
 #include "import.h"
 #include "password.h"
 #include "record.h"
@@ -160,6 +161,21 @@ static int fuzz_item(const struct pk_item *item, size_t line, void *ctx,
     case PK_ITEM_SENDAS:
         fuzz_canonical(item->name, 0, 0);
         fuzz_canonical(item->target, 0, PK_ADDR_CATCHALL);
+        break;
+    case PK_ITEM_DKIM:
+        fuzz_canonical(item->name, 1, 0);
+        fuzz_check(pk_dkim_selector_ok(item->target));
+        fuzz_check(item->dkim.key != NULL && item->dkim.key[0] != 0);
+        fuzz_check(item->dkim.alg == PK_DKIM_RSA_SHA256 ||
+                   item->dkim.alg == PK_DKIM_ED25519_SHA256);
+        break;
+    case PK_ITEM_RATELIMIT:
+        fuzz_check(item->scope == PK_RATELIMIT_ACCOUNT ||
+                   item->scope == PK_RATELIMIT_DOMAIN);
+        if (item->name[0] != 0)
+            fuzz_canonical(item->name, item->scope == PK_RATELIMIT_DOMAIN, 0);
+        fuzz_check(item->limit.window >= 1 &&
+                   item->limit.window <= PK_RATELIMIT_WINDOW_MAX);
         break;
     default:
         fuzz_check(0);

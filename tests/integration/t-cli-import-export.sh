@@ -13,6 +13,7 @@ pw() { input=$1; shift; printf '%s\n' "$input" | pk "$@"; }
 pk2() { "$PK_BIN" --db "$T/db2" "$@"; }
 pk3() { "$PK_BIN" --db "$T/db3" "$@"; }
 pw3() { input=$1; shift; printf '%s\n' "$input" | pk3 "$@"; }
+pk5() { "$PK_BIN" --db "$T/db5" "$@"; }
 
 # jcheck NAME PYEXPR CMD...: CMD's stdout is JSON (j) and PYEXPR holds
 jcheck() {
@@ -54,6 +55,11 @@ check "forward" pk account forward bob@example.se bob@elsewhere.org --keep-copy
 check "alias" pk alias add info@example.se alice@example.se bob@example.se x@elsewhere.org
 check "catch-all" pk alias add @example.se alice@example.se
 check "sendas" pk sendas grant alice@example.se billing@example.se
+check "DKIM key" pk dkim keygen example.se --selector s1 --algorithm ed25519-sha256
+check "DKIM rotation" pk dkim rotate example.se --selector s2 --algorithm ed25519-sha256
+check "rate limit default" pk ratelimit set accounts --messages 100 --per 1h
+check "rate limit of an account" pk ratelimit set alice@example.se --messages 5 --recipients 50 --per 1d
+check "rate limit of a domain" pk ratelimit set example.se --recipients 1000 --per 1h
 
 echo "# JSON lines round trip"
 check "export" pk export
@@ -64,8 +70,11 @@ if python3 -c 'import json, sys
 else
     fail "every exported line is a JSON object"
 fi
-# 3 domains (one an alias domain), 3 accounts, 2 aliases, 1 grant
-same "one line per item" "$(wc -l <"$T/e1" | tr -d ' ')" 9
+# 3 domains (one an alias domain), 3 accounts, 2 aliases, 1 grant,
+# 2 DKIM keys, 3 rate limits
+same "one line per item" "$(wc -l <"$T/e1" | tr -d ' ')" 14
+same "both DKIM keys are exported" "$(grep -c '"type":"dkim"' "$T/e1")" 2
+same "the rate limits are exported" "$(grep -c '"type":"ratelimit"' "$T/e1")" 3
 pk --json export >"$T/e1json"
 cmp -s "$T/e1" "$T/e1json" && pass "export ignores --json" ||
     fail "export ignores --json"
@@ -76,6 +85,30 @@ check "import the export" pk2 import "$T/e1"
 pk2 export >"$T/e2"
 cmp "$T/e1" "$T/e2" && pass "export of the import is identical" ||
     { fail "export of the import is identical"; diff "$T/e1" "$T/e2" | sed 's/^/     | /'; }
+pk dkim show example.se >"$T/dns1" 2>&1
+pk2 dkim show example.se >"$T/dns2" 2>&1
+cmp -s "$T/dns1" "$T/dns2" && grep -q 's2._domainkey' "$T/dns2" &&
+    pass "the imported DKIM keys publish the same records" ||
+    fail "the imported DKIM keys publish the same records"
+pk ratelimit list >"$T/rl1" 2>&1
+pk2 ratelimit list >"$T/rl2" 2>&1
+cmp -s "$T/rl1" "$T/rl2" && grep -q 'alice@example.se' "$T/rl2" &&
+    pass "the imported rate limits are the same" ||
+    fail "the imported rate limits are the same"
+check "check finds nothing wrong in the import" pk2 check
+grep '"type":"dkim"' "$T/e1" | sed 's/"active":false/"active":true/' >"$T/two-active"
+check "init a database for bad keys" pk5 init
+check "its domain" pk5 domain add example.se
+expect_fail "two active DKIM keys are refused" 'at most one signs' \
+    pk5 import "$T/two-active"
+grep '"type":"dkim"' "$T/e1" | sed 's/"key":"[^"]*"/"key":"-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n"/' >"$T/bad-key"
+expect_fail "a key that does not parse is refused" 'not a private key' \
+    pk5 import "$T/bad-key"
+printf '%s\n' '{"type":"ratelimit","scope":"account","subject":"nobody@example.se","messages":1,"recipients":0,"window":60}' >"$T/bad-limit"
+expect_fail "a rate limit for a missing account is refused" 'line 1: rate limit: nobody@example.se is not an account' \
+    pk5 import "$T/bad-limit"
+pk5 export >"$T/e5"
+same "and nothing of them was stored" "$(grep -c -v '"type":"domain"' "$T/e5")" 0
 check "import from stdin" sh -c '"$1" --db "$2" init && "$1" --db "$2" import - <"$3"' \
     sh "$PK_BIN" "$T/db3" "$T/e1"
 pk3 export | cmp -s "$T/e1" - && pass "import - reads stdin" || fail "import - reads stdin"

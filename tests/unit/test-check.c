@@ -19,7 +19,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "dkim.h"
 #include "fixture.h"
+#include "ratelimit.h"
 #include "test.h"
 
 static void report(const char *object, const char *msg, void *ctx)
@@ -365,6 +367,139 @@ static void test_check_reports_everything_at_once(void)
     test_end();
 }
 
+/* raw_dkim - store a DKIM key record as it is */
+
+static int raw_dkim(struct fixture *fx, const char *domain, const char *sel,
+                    bool active, const char *pem)
+{
+    struct pk_dkimkey rec = {PK_DKIM_ED25519_SHA256, active, (char *)pem, 1};
+    struct pk_buf buf = {0};
+    char key[128];
+    size_t dlen = strlen(domain), slen = strlen(sel);
+    int status;
+
+    memcpy(key, domain, dlen + 1);
+    memcpy(key + dlen + 1, sel, slen);
+    if ((status = pk_record_encode_dkim(&rec, &buf)) == PK_OK)
+        status =
+            fx_raw_put(fx, PK_DB_DKIM, key, dlen + 1 + slen, buf.data, buf.len);
+    pk_buf_free(&buf);
+    return status;
+}
+
+/* set_limit - pk_ratelimit_set in a write */
+
+struct limit_call {
+    enum pk_ratelimit_scope scope;
+    const char *subject;
+};
+
+static int set_limit(struct pk_txn *txn, void *ctx, const char **error_r)
+{
+    struct limit_call *c = ctx;
+    struct pk_ratelimit lim = {10, 20, 60};
+
+    return pk_ratelimit_set(txn, c->scope, c->subject, &lim, error_r);
+}
+
+static void test_check_reports_a_stale_hint(void)
+{
+    struct fixture fx;
+    struct pk_strlist found = {0};
+    /* An alias of bob (who forwards) whose hint says he keeps his mail. */
+    static const char stale[] =
+        "\x03\x02\x01\x00\x0e\x00"
+        "bob@example.se"
+        "\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00"
+        "\x01\x00\x01";
+    char key[] = "example.se\0stale";
+
+    test_begin("check: an alias hint that does not hold is reported");
+    setup(&fx);
+    test_assert_int(fx_raw_put(&fx, PK_DB_ADDRESSES, key, sizeof(key) - 1,
+                               stale, sizeof(stale) - 1),
+                    PK_OK);
+    test_assert_int(check(&fx, &found), 1);
+    test_assert(found_once(&found, "stale@example.se",
+                           "the record says bob@example.se is a mailbox"));
+    pk_strlist_free(&found);
+    fixture_close(&fx);
+    test_end();
+}
+
+static void test_check_reports_bad_dkim_keys_and_rate_limits(void)
+{
+    static const unsigned char zero_window[] = {6, 1, 1, 0, 0, 0, 1,
+                                                0, 0, 0, 0, 0, 0, 0};
+    static const unsigned char newer[] = {6, 9, 1, 0,  0, 0, 1,
+                                          0, 0, 0, 60, 0, 0, 0};
+    static const unsigned char good[] = {6, 1, 1, 0,  0, 0, 1,
+                                         0, 0, 0, 60, 0, 0, 0};
+    struct limit_call acc = {PK_RATELIMIT_ACCOUNT, "alice@example.se"};
+    struct limit_call dom = {PK_RATELIMIT_DOMAIN, "example.se"};
+    struct fixture fx;
+    struct pk_strlist found = {0};
+    char *pem = NULL;
+
+    test_begin("check: DKIM keys and rate limits are verified");
+    setup(&fx);
+    test_assert_int(
+        pk_dkim_generate(PK_DKIM_ED25519_SHA256, 0, &pem, &fx.error), PK_OK);
+    test_assert_int(raw_dkim(&fx, "example.se", "good", true, pem), PK_OK);
+    test_assert_int(pk_store_write(fx.store, set_limit, &acc, &fx.error),
+                    PK_OK);
+    test_assert_int(pk_store_write(fx.store, set_limit, &dom, &fx.error),
+                    PK_OK);
+    test_assert_int(check(&fx, &found), 0);
+    /* A second active key, a key that does not parse, one outside. */
+    test_assert_int(raw_dkim(&fx, "example.se", "second", true, pem), PK_OK);
+    test_assert_int(raw_dkim(&fx, "example.se", "junk", false, "junk"), PK_OK);
+    test_assert_int(raw_dkim(&fx, "missing.se", "s1", false, pem), PK_OK);
+    test_assert_int(
+        fx_raw_put(&fx, PK_DB_DKIM, "example.se\0bad_sel", 18, "\5\1junk", 6),
+        PK_OK);
+    test_assert_int(check(&fx, &found), 5);
+    test_assert(found_once(&found, "example.se:", "more than one active"));
+    test_assert(found_once(&found, "bad_sel._domainkey.example.se",
+                           "not a valid DKIM selector"));
+    test_assert(found_once(&found, "junk._domainkey.example.se",
+                           "not a ed25519-sha256 key"));
+    test_assert(found_once(&found, "s1._domainkey.missing.se", "not hosted"));
+    test_assert(found_once(&found, "bad_sel._domainkey.example.se", "corrupt"));
+    pk_strlist_free(&found);
+    fixture_close(&fx);
+
+    setup(&fx);
+    test_assert_int(fx_raw_put(&fx, PK_DB_META, "ratelimit:account", 17,
+                               zero_window, sizeof(zero_window)),
+                    PK_OK);
+    test_assert_int(fx_raw_put(&fx, PK_DB_META, "ratelimit:domain", 16, newer,
+                               sizeof(newer)),
+                    PK_OK);
+    test_assert_int(fx_raw_put(&fx, PK_DB_META,
+                               "ratelimit:account:gone@example.se", 33, good,
+                               sizeof(good)),
+                    PK_OK);
+    test_assert_int(fx_raw_put(&fx, PK_DB_META, "ratelimit:domain:example.nu",
+                               27, good, sizeof(good)),
+                    PK_OK);
+    test_assert_int(
+        fx_raw_put(&fx, PK_DB_META, "ratelimit:host", 14, good, sizeof(good)),
+        PK_OK);
+    test_assert_int(check(&fx, &found), 5);
+    test_assert(found_once(&found, "ratelimit:account", "out of range"));
+    test_assert(found_once(&found, "ratelimit:domain", "newer"));
+    test_assert(found_once(&found, "ratelimit:account:gone@example.se",
+                           "not an account"));
+    test_assert(found_once(&found, "ratelimit:domain:example.nu",
+                           "not a hosted domain"));
+    test_assert(found_once(&found, "(meta)", "names no scope"));
+    pk_strlist_free(&found);
+    pk_dkim_pem_free(&pem);
+    fixture_close(&fx);
+    test_end();
+}
+
 int main(void)
 {
     test_check_clean_database_has_no_problems();
@@ -376,5 +511,7 @@ int main(void)
     test_check_reports_bad_keys_grants_and_log();
     test_check_reports_loops_and_depth();
     test_check_reports_everything_at_once();
+    test_check_reports_bad_dkim_keys_and_rate_limits();
+    test_check_reports_a_stale_hint();
     return test_exit();
 }

@@ -20,6 +20,8 @@
 #include <time.h>
 
 #include "changelog.h"
+#include "check.h"
+#include "dkim.h"
 #include "fixture.h"
 #include "import.h"
 #include "resolve.h"
@@ -99,6 +101,17 @@ static int record_item(const struct pk_item *item, size_t line, void *ctx,
     case PK_ITEM_SENDAS:
         snprintf(buf, sizeof(buf), "%zu sendas %s -> %s", line, item->name,
                  item->target);
+        break;
+    case PK_ITEM_DKIM:
+        snprintf(buf, sizeof(buf), "%zu dkim %s %s %s active=%d", line,
+                 item->name, item->target, pk_dkim_alg_name(item->dkim.alg),
+                 item->dkim.active);
+        break;
+    case PK_ITEM_RATELIMIT:
+        snprintf(buf, sizeof(buf), "%zu ratelimit %s %s %u/%u/%u", line,
+                 pk_ratelimit_scope_name(item->scope),
+                 item->name[0] ? item->name : "(default)", item->limit.messages,
+                 item->limit.recipients, item->limit.window);
         break;
     }
     if (it->count < 16)
@@ -1116,6 +1129,242 @@ static void test_import_apply_wants_canonical_items(void)
     test_end();
 }
 
+/* keys_and_limits - two DKIM keys (one rotated out) and four limits */
+
+struct keys_and_limits {
+    char *pem[2];
+};
+
+static int add_keys_and_limits(struct pk_txn *txn, void *ctx,
+                               const char **error_r)
+{
+    struct keys_and_limits *k = ctx;
+    struct pk_ratelimit lim = {100, 500, 3600};
+    char sel[PK_DKIM_SELECTOR_MAX + 1];
+    int status;
+
+    if ((status =
+             pk_dkim_keygen(txn, "example.se", "s1", PK_DKIM_ED25519_SHA256,
+                            k->pem[0], sel, error_r)) != PK_OK ||
+        (status =
+             pk_dkim_rotate(txn, "example.se", "s2", PK_DKIM_ED25519_SHA256,
+                            k->pem[1], sel, error_r)) != PK_OK ||
+        (status = pk_ratelimit_set(txn, PK_RATELIMIT_ACCOUNT, NULL, &lim,
+                                   error_r)) != PK_OK ||
+        (status = pk_ratelimit_set(txn, PK_RATELIMIT_DOMAIN, NULL, &lim,
+                                   error_r)) != PK_OK)
+        return status;
+    lim.messages = 7;
+    if ((status = pk_ratelimit_set(txn, PK_RATELIMIT_ACCOUNT,
+                                   "alice@example.se", &lim, error_r)) != PK_OK)
+        return status;
+    lim.recipients = 0;
+    return pk_ratelimit_set(txn, PK_RATELIMIT_DOMAIN, "other.org", &lim,
+                            error_r);
+}
+
+/* check_report - pk_check()'s report function: count */
+
+static void check_report(const char *object, const char *msg, void *ctx)
+{
+    printf("  check: %s: %s\n", object, msg);
+}
+
+/* problems - what pk_check() finds in a fixture */
+
+static size_t problems(struct fixture *fx)
+{
+    struct pk_txn *txn = fx_read(fx);
+    size_t n = 0;
+
+    if (pk_check(txn, check_report, NULL, &n, &fx->error) != PK_OK)
+        n = 1000;
+    pk_txn_end(&txn);
+    return n;
+}
+
+/* test_export_import_carries_keys_and_limits - DKIM and rate limits */
+
+static void test_export_import_carries_keys_and_limits(void)
+{
+    struct keys_and_limits k = {{NULL, NULL}};
+    struct fixture a, b;
+    struct pk_import_stats st;
+    char *first = NULL, *second = NULL;
+    struct pk_ratelimit lim;
+    struct pk_txn *txn;
+
+    test_begin("export and import carry DKIM keys and rate limits");
+    fixture_open(&a);
+    build_everything(&a);
+    test_assert_int(
+        pk_dkim_generate(PK_DKIM_ED25519_SHA256, 0, &k.pem[0], &a.error),
+        PK_OK);
+    test_assert_int(
+        pk_dkim_generate(PK_DKIM_ED25519_SHA256, 0, &k.pem[1], &a.error),
+        PK_OK);
+    test_assert_int(pk_store_write(a.store, add_keys_and_limits, &k, &a.error),
+                    PK_OK);
+    first = export_text(&a);
+    test_assert(first != NULL &&
+                strstr(first, "{\"type\":\"dkim\",\"domain\":\"example.se\","
+                              "\"selector\":\"s1\",\"algorithm\":"
+                              "\"ed25519-sha256\",\"active\":false,\"key\":"
+                              "\"-----BEGIN PRIVATE KEY-----\\n") != NULL);
+    test_assert(first != NULL &&
+                strstr(first, "\"selector\":\"s2\",\"algorithm\":"
+                              "\"ed25519-sha256\",\"active\":true,") != NULL);
+    test_assert(first != NULL &&
+                strstr(first, "{\"type\":\"ratelimit\",\"scope\":\"account\","
+                              "\"messages\":100,\"recipients\":500,"
+                              "\"window\":3600}\n") != NULL);
+    test_assert(first != NULL &&
+                strstr(first, "{\"type\":\"ratelimit\",\"scope\":\"domain\","
+                              "\"subject\":\"other.org\",\"messages\":7,"
+                              "\"recipients\":0,\"window\":3600}\n") != NULL);
+    fixture_open(&b);
+    test_assert_int(
+        import_text(&b, PK_FORMAT_JSONL, first ? first : "", 0, &st), PK_OK);
+    test_assert_int(st.dkim, 2);
+    test_assert_int(st.ratelimits, 4);
+    second = export_text(&b);
+    test_assert(first != NULL && second != NULL && strcmp(first, second) == 0);
+    txn = fx_read(&b);
+    test_assert_int(pk_ratelimit_get(txn, PK_RATELIMIT_ACCOUNT,
+                                     "alice@example.se", &lim, &b.error),
+                    PK_OK);
+    test_assert_int(lim.messages, 7);
+    pk_txn_end(&txn);
+    test_assert_int(problems(&b), 0);
+    /* The same keys and limits again: each exists already. */
+    test_assert_int(
+        import_text(&b, PK_FORMAT_JSONL,
+                    strstr(first ? first : "", "{\"type\":\"dkim\""), 0, NULL),
+        PK_EEXIST);
+    test_assert(strstr(b.error, "DKIM key s1 of example.se already exists") !=
+                NULL);
+    pk_dkim_pem_free(&k.pem[0]);
+    pk_dkim_pem_free(&k.pem[1]);
+    free(first);
+    free(second);
+    fixture_close(&a);
+    fixture_close(&b);
+    test_end();
+}
+
+/* expand_pem - a template with each "@PEM@" replaced by the key text */
+
+static void expand_pem(const char *tmpl, const char *pem, char *out,
+                       size_t size)
+{
+    size_t used = 0, plen = strlen(pem);
+    const char *mark;
+
+    while ((mark = strstr(tmpl, "@PEM@")) != NULL &&
+           used + (mark - tmpl) + plen < size) {
+        memcpy(out + used, tmpl, mark - tmpl);
+        used += mark - tmpl;
+        memcpy(out + used, pem, plen);
+        used += plen;
+        tmpl = mark + 5;
+    }
+    snprintf(out + used, size - used, "%s", tmpl);
+}
+
+/* test_import_refuses_bad_keys_and_limits - each broken rule, one line */
+
+static void test_import_refuses_bad_keys_and_limits(void)
+{
+    static const struct {
+        const char *line;
+        int status;
+        const char *message;
+    } cases[] = {
+        {"{\"type\":\"dkim\",\"domain\":\"nowhere.se\",\"selector\":\"s\","
+         "\"algorithm\":\"ed25519-sha256\",\"active\":true,\"key\":\"@PEM@\"}",
+         PK_EINVAL, "line 2: DKIM key s: nowhere.se is not a hosted domain"},
+        {"{\"type\":\"dkim\",\"domain\":\"example.se\",\"selector\":\"s\","
+         "\"algorithm\":\"rsa-sha256\",\"active\":true,\"key\":\"@PEM@\"}",
+         PK_EINVAL, "line 2: DKIM key s of example.se is not a private key"},
+        {"{\"type\":\"dkim\",\"domain\":\"example.se\",\"selector\":\"s\","
+         "\"algorithm\":\"ed25519-sha256\",\"active\":true,\"key\":\"x\"}",
+         PK_EINVAL, "line 2: DKIM key s of example.se is not a private key"},
+        {"{\"type\":\"dkim\",\"domain\":\"example.se\",\"selector\":\"s\","
+         "\"algorithm\":\"ed25519-sha256\",\"active\":true,\"key\":\"@PEM@\"}\n"
+         "{\"type\":\"dkim\",\"domain\":\"example.se\",\"selector\":\"t\","
+         "\"algorithm\":\"ed25519-sha256\",\"active\":true,\"key\":\"@PEM@\"}",
+         PK_EINVAL, "at most one signs"},
+        {"{\"type\":\"dkim\",\"domain\":\"example.se\",\"selector\":\"a_b\","
+         "\"algorithm\":\"ed25519-sha256\",\"active\":true,\"key\":\"k\"}",
+         PK_EINVAL, "line 2: \"selector\" is not a DKIM selector"},
+        {"{\"type\":\"dkim\",\"domain\":\"example.se\",\"selector\":\"s\","
+         "\"algorithm\":\"ed25519-sha256\",\"key\":\"k\"}",
+         PK_EINVAL, "line 2: \"active\" must be true or false"},
+        {"{\"type\":\"ratelimit\",\"scope\":\"account\",\"subject\":"
+         "\"nobody@example.se\",\"messages\":1,\"recipients\":1,\"window\":60}",
+         PK_EINVAL, "line 2: rate limit: nobody@example.se is not an account"},
+        {"{\"type\":\"ratelimit\",\"scope\":\"domain\",\"subject\":"
+         "\"nowhere.se\",\"messages\":1,\"recipients\":1,\"window\":60}",
+         PK_EINVAL, "line 2: rate limit: nowhere.se is not a hosted domain"},
+        {"{\"type\":\"ratelimit\",\"scope\":\"account\",\"messages\":1,"
+         "\"recipients\":1,\"window\":0}",
+         PK_EINVAL, "line 2: \"window\" must be 1 to"},
+        {"{\"type\":\"ratelimit\",\"scope\":\"account\",\"messages\":"
+         "4294967296,\"recipients\":1,\"window\":60}",
+         PK_EINVAL, "line 2: \"messages\" is larger than"},
+        {"{\"type\":\"ratelimit\",\"scope\":\"host\",\"messages\":1,"
+         "\"recipients\":1,\"window\":60}",
+         PK_EINVAL, "line 2: \"scope\" must be account or domain"},
+        {"{\"type\":\"ratelimit\",\"scope\":\"account\",\"recipients\":1,"
+         "\"window\":60}",
+         PK_EINVAL, "line 2: \"messages\" is missing"},
+        {"{\"type\":\"ratelimit\",\"scope\":\"account\",\"messages\":1,"
+         "\"recipients\":1,\"window\":60}\n"
+         "{\"type\":\"ratelimit\",\"scope\":\"account\",\"messages\":2,"
+         "\"recipients\":1,\"window\":60}",
+         PK_EEXIST, "line 3: a rate limit for every account is already set"},
+    };
+    struct fixture fx;
+    char *pem = NULL, *dump, input[8192], json[4096];
+    size_t j = 0;
+
+    test_begin("import: bad DKIM keys and rate limits are refused by line");
+    fixture_open(&fx);
+    fx_domain(&fx, "example.se");
+    fx_account(&fx, "alice@example.se");
+    test_assert_int(
+        pk_dkim_generate(PK_DKIM_ED25519_SHA256, 0, &pem, &fx.error), PK_OK);
+    /* The PEM as a JSON string: newlines escaped. */
+    for (const char *c = pem ? pem : ""; *c && j + 3 < sizeof(json); c++) {
+        if (*c == '\n') {
+            json[j++] = '\\';
+            json[j++] = 'n';
+        } else {
+            json[j++] = *c;
+        }
+    }
+    json[j] = 0;
+    dump = fx_dump(&fx);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int n = snprintf(input, sizeof(input),
+                         "{\"type\":\"domain\",\"domain\":\"fresh.se\"}\n");
+
+        expand_pem(cases[i].line, json, input + n, sizeof(input) - n);
+        if (import_text(&fx, PK_FORMAT_JSONL, input, 0, NULL) !=
+                cases[i].status ||
+            strstr(fx.error, cases[i].message) == NULL) {
+            printf("  case %zu: %s\n", i, fx.error);
+            test_failed_now = 1;
+        }
+        /* A private key is never quoted in a message. */
+        test_assert(strstr(fx.error, "PRIVATE") == NULL);
+    }
+    test_assert(fx_unchanged(&fx, dump));
+    pk_dkim_pem_free(&pem);
+    fixture_close(&fx);
+    test_end();
+}
+
 int main(void)
 {
     test_jsonl_parses_every_item_type();
@@ -1129,6 +1378,8 @@ int main(void)
     test_format_names();
     test_import_bad_line_changes_nothing();
     test_export_import_export_is_identical();
+    test_export_import_carries_keys_and_limits();
+    test_import_refuses_bad_keys_and_limits();
     test_import_refuses_existing_entries();
     test_import_stores_in_key_order();
     test_import_create_domains();

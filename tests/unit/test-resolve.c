@@ -360,6 +360,111 @@ static void test_resolve_mailbox_state_is_reported(void)
     test_end();
 }
 
+/* hints_of - the stored destination hints of an alias, as a string */
+
+static void hints_of(struct fixture *fx, const char *alias, char *out)
+{
+    struct pk_txn *txn = fx_read(fx);
+    struct pk_entry ent;
+
+    out[0] = 0;
+    if (pk_entry_get(txn, alias, &ent, &fx->error) == PK_OK) {
+        for (size_t i = 0; i < ent.u.alias.dest.count; i++)
+            out[i] =
+                ent.u.alias.hints ? (char)('0' + ent.u.alias.hints[i]) : '-';
+        out[ent.u.alias.dest.count] = 0;
+        pk_entry_free(&ent);
+    }
+    pk_txn_end(&txn);
+}
+
+static void test_resolve_hints_follow_their_accounts(void)
+{
+    struct fixture fx;
+    struct pk_resolution res;
+    char hints[16];
+    /* An alias of bob whose hint says bob keeps his mail. */
+    static const char stale[] =
+        "\x03\x02\x01\x00\x0e\x00"
+        "bob@example.se"
+        "\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00"
+        "\x01\x00\x01";
+    char key[] = "example.se\0stale";
+
+    test_begin("resolve: alias hints follow the accounts they name");
+    setup(&fx);
+    test_assert_int(fx_alias(&fx, "team@example.se", "carol@example.se", NULL),
+                    PK_OK);
+    /* alice, bob, an outside address, an alias, a subaddress */
+    test_assert_int(fx_alias(&fx, "info@example.se", "alice@example.se",
+                             "bob@example.se", "x@elsewhere.org",
+                             "team@example.se", "carol+x@example.se", NULL),
+                    PK_OK);
+    hints_of(&fx, "info@example.se", hints);
+    test_assert_str(hints, "11000");
+    /* A state is not part of a hint: no alias needs writing again. */
+    test_assert_int(
+        pk_store_write(fx.store, suspend_fn, "alice@example.se", &fx.error),
+        PK_OK);
+    hints_of(&fx, "info@example.se", hints);
+    test_assert_str(hints, "11000");
+    test_assert_int(resolve(&fx, "info@example.se", 0, &res), PK_OK);
+    for (size_t i = 0; i < res.dest_count; i++) {
+        test_assert(!res.dest[i].state_unknown);
+        if (strcmp(res.dest[i].address, "alice@example.se") == 0)
+            test_assert_int(res.dest[i].state, PK_STATE_SUSPENDED);
+    }
+    pk_resolve_free(&res);
+    /* Addresses only: the same destinations, hinted ones (carol through
+     * team's hint) not read. */
+    test_assert_int(resolve(&fx, "info@example.se", PK_RESOLVE_NO_STATE, &res),
+                    PK_OK);
+    test_assert_int(res.dest_count, 4);
+    test_assert(has_dest(&res, "alice@example.se", true));
+    test_assert(has_dest(&res, "bob@example.se", true));
+    test_assert(has_dest(&res, "x@elsewhere.org", false));
+    test_assert(has_dest(&res, "carol@example.se", true));
+    for (size_t i = 0; i < res.dest_count; i++)
+        test_assert(res.dest[i].state_unknown == res.dest[i].mailbox);
+    pk_resolve_free(&res);
+    /* Forwarding: no longer a final mailbox; the lookup follows it. */
+    test_assert_int(
+        fx_forward(&fx, "bob@example.se", NULL, "bob@elsewhere.org", NULL),
+        PK_OK);
+    hints_of(&fx, "info@example.se", hints);
+    test_assert_str(hints, "10000");
+    test_assert_int(resolve(&fx, "info@example.se", PK_RESOLVE_NO_STATE, &res),
+                    PK_OK);
+    test_assert(has_dest(&res, "bob@elsewhere.org", false));
+    test_assert(!has_dest(&res, "bob@example.se", true));
+    test_assert(has_dest(&res, "alice@example.se", true));
+    test_assert(has_dest(&res, "carol@example.se", true));
+    test_assert_int(res.dest_count, 4);
+    pk_resolve_free(&res);
+
+    /* A hint is believed by NO_STATE lookups only, never by EXPLAIN. */
+    test_assert_int(fx_raw_put(&fx, PK_DB_ADDRESSES, key, sizeof(key) - 1,
+                               stale, sizeof(stale) - 1),
+                    PK_OK);
+    test_assert_int(resolve(&fx, "stale@example.se", PK_RESOLVE_NO_STATE, &res),
+                    PK_OK);
+    test_assert(res.dest_count == 1 && has_dest(&res, "bob@example.se", true));
+    pk_resolve_free(&res);
+    test_assert_int(resolve(&fx, "stale@example.se", 0, &res), PK_OK);
+    test_assert(res.dest_count == 1 &&
+                has_dest(&res, "bob@elsewhere.org", false));
+    pk_resolve_free(&res);
+    test_assert_int(resolve(&fx, "stale@example.se",
+                            PK_RESOLVE_EXPLAIN | PK_RESOLVE_NO_STATE, &res),
+                    PK_OK);
+    test_assert(res.dest_count == 1 &&
+                has_dest(&res, "bob@elsewhere.org", false));
+    test_assert(has_step(&res, "bob@example.se forwards"));
+    pk_resolve_free(&res);
+    fixture_close(&fx);
+    test_end();
+}
+
 static void test_resolve_flags(void)
 {
     struct fixture fx;
@@ -460,7 +565,7 @@ static void test_resolve_unknown_destination_skipped_unless_strict(void)
 static void test_resolve_corrupt_record_is_an_error(void)
 {
     static const char garbage[] = "\x02\x01\xff";
-    static const char newer[] = "\x03\x02whatever";
+    static const char newer[] = "\x03\x03whatever";
     struct fixture fx;
     struct pk_resolution res;
     char alice[] = "example.se\0alice", catchall[] = "example.se";
@@ -531,6 +636,7 @@ int main(void)
     test_resolve_forward_to_self_and_back();
     test_resolve_diamond_lists_shared_destination_once();
     test_resolve_mailbox_state_is_reported();
+    test_resolve_hints_follow_their_accounts();
     test_resolve_flags();
     test_resolve_unknown_destination_skipped_unless_strict();
     test_resolve_corrupt_record_is_an_error();
