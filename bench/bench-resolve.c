@@ -4,17 +4,23 @@
 /* SUMMARY
 /*	pk_resolve() lookups per second, in-process
 /* SYNOPSIS
-/*	bench-resolve --db DIR [--expect hit|miss] KEYFILE...
+/*	bench-resolve --db DIR [--expect hit|miss] [--output FILE] KEYFILE...
 /*
 /*	bench-resolve --db DIR [--expect hit|miss] --seconds S KEYFILE
 /*
 /*	bench-resolve --db DIR [--expect hit|miss] KEYFILE -- COMMAND [ARG...]
 /* DESCRIPTION
-/*	Opens the database read-only, reads every key file (one address a
-/*	line) into memory and resolves the keys in file order, each lookup
-/*	in its own short read transaction, as a lookup daemon does:
-/*	pk_store_read(), pk_resolve() with full alias expansion,
-/*	pk_resolve_free(), pk_txn_end(). Only that loop is timed.
+/*	Opens the database read-only and resolves the keys of each key
+/*	file (one address a line) in file order, each lookup in its own
+/*	short read transaction, as a lookup daemon does: pk_store_read(),
+/*	pk_resolve() with full alias expansion and PK_RESOLVE_NO_STATE
+/*	(addresses only, as a Postfix virtual alias map wants them),
+/*	pk_txn_end(), then the
+/*	answer as "postmap -q -" prints it (the key, a TAB, the
+/*	destinations joined by commas, a newline) on a stdio stream to
+/*	--output (default /dev/null), and pk_resolve_free(). Like postmap,
+/*	it reads the keys through stdio as it goes; that loop, reading
+/*	included, is what is timed.
 /*
 /*	The first form makes one pass over each file. With --seconds it
 /*	cycles through the keys until that much time has passed. With a
@@ -66,9 +72,9 @@ enum expect {
 
 struct keyfile {
     const char *name;
-    char *text;
-    char **keys;
-    size_t count;
+    FILE *fp;
+    char *line; /* getline()'s buffer, reused */
+    size_t size;
 };
 
 struct tally {
@@ -105,59 +111,60 @@ static double now(void)
     return seconds_of(CLOCK_MONOTONIC);
 }
 
-/* keyfile_read - load one key a line; empty lines are skipped */
+/* keyfile_open - open a key file; keys are read as the lookups run */
 
-static int keyfile_read(const char *name, struct keyfile *kf)
+static int keyfile_open(const char *name, struct keyfile *kf)
 {
-    FILE *fp;
-    struct stat st;
-    size_t n = 0, lines = 0;
-    char *p, *end;
-
     memset(kf, 0, sizeof(*kf));
     kf->name = name;
-    if ((fp = fopen(name, "r")) == NULL || fstat(fileno(fp), &st) < 0) {
+    if ((kf->fp = fopen(name, "re")) == NULL) {
         fprintf(stderr, "bench-resolve: %s: %s\n", name, strerror(errno));
-        if (fp != NULL)
-            fclose(fp);
-        return -1;
-    }
-    if ((kf->text = malloc(st.st_size + 1)) == NULL ||
-        fread(kf->text, 1, st.st_size, fp) != (size_t)st.st_size) {
-        fprintf(stderr, "bench-resolve: cannot read %s\n", name);
-        fclose(fp);
-        return -1;
-    }
-    fclose(fp);
-    end = kf->text + st.st_size;
-    *end = 0;
-    for (p = kf->text; p < end; p++)
-        if (*p == '\n')
-            lines++;
-    if ((kf->keys = calloc(lines + 1, sizeof(*kf->keys))) == NULL)
-        return -1;
-    for (p = kf->text; p < end;) {
-        char *nl = memchr(p, '\n', end - p);
-
-        if (nl == NULL)
-            nl = end;
-        *nl = 0;
-        if (nl > p)
-            kf->keys[n++] = p;
-        p = nl + 1;
-    }
-    kf->count = n;
-    if (n == 0) {
-        fprintf(stderr, "bench-resolve: %s holds no keys\n", name);
         return -1;
     }
     return 0;
 }
 
+/* keyfile_next - the next key, its newline removed; NULL at the end */
+
+static const char *keyfile_next(struct keyfile *kf)
+{
+    ssize_t n;
+
+    while ((n = getline(&kf->line, &kf->size, kf->fp)) >= 0) {
+        if (n > 0 && kf->line[n - 1] == '\n')
+            kf->line[--n] = 0;
+        if (n > 0)
+            return kf->line;
+    }
+    return NULL;
+}
+
+/* keyfile_close - release a key file */
+
+static void keyfile_close(struct keyfile *kf)
+{
+    if (kf->fp != NULL)
+        fclose(kf->fp);
+    free(kf->line);
+}
+
+/* put_result - what postmap -q prints for a found key: key TAB values */
+
+static void put_result(FILE *out, const char *key,
+                       const struct pk_resolution *res)
+{
+    fputs(key, out);
+    for (size_t i = 0; i < res->dest_count; i++) {
+        putc(i == 0 ? '\t' : ',', out);
+        fputs(res->dest[i].address, out);
+    }
+    putc('\n', out);
+}
+
 /* lookup - one resolution in its own read transaction */
 
 static void lookup(struct pk_store *store, const char *key, enum expect expect,
-                   struct tally *t)
+                   FILE *out, struct tally *t)
 {
     struct pk_resolution res;
     struct pk_txn *txn;
@@ -167,7 +174,7 @@ static void lookup(struct pk_store *store, const char *key, enum expect expect,
 
     t->lookups++;
     if ((status = pk_store_read(store, &txn, &error)) == PK_OK) {
-        status = pk_resolve(txn, key, 0, &res, &error);
+        status = pk_resolve(txn, key, PK_RESOLVE_NO_STATE, &res, &error);
         pk_txn_end(&txn);
     }
     if (status != PK_OK) {
@@ -176,6 +183,8 @@ static void lookup(struct pk_store *store, const char *key, enum expect expect,
         return;
     }
     t->kind[res.kind]++;
+    if (res.dest_count > 0 && res.kind != PK_KIND_EXTERNAL)
+        put_result(out, key, &res);
     hit = res.kind == PK_KIND_ACCOUNT || res.kind == PK_KIND_ALIAS;
     if ((expect == EXPECT_HIT && !hit) || (expect == EXPECT_MISS && hit)) {
         if (t->unexpected++ == 0)
@@ -199,24 +208,29 @@ static bool command_done(pid_t pid, int *status_r)
 
 /* run - resolve the keys: one pass, for a time, or while pid runs */
 
-static void run(struct pk_store *store, const struct keyfile *kf,
-                enum expect expect, double seconds, pid_t pid,
-                int *cmd_status_r, struct tally *t)
+static int run(struct pk_store *store, struct keyfile *kf, enum expect expect,
+               FILE *out, double seconds, pid_t pid, int *cmd_status_r,
+               struct tally *t)
 {
     double start, stop, cpu_start;
-    size_t i = 0;
+    const char *key;
 
     memset(t, 0, sizeof(*t));
     cpu_start = seconds_of(CLOCK_PROCESS_CPUTIME_ID);
     start = now();
     stop = start + seconds;
     for (;;) {
-        lookup(store, kf->keys[i], expect, t);
-        if (++i == kf->count) {
+        if ((key = keyfile_next(kf)) == NULL) {
+            if (t->lookups == 0) {
+                fprintf(stderr, "bench-resolve: %s holds no keys\n", kf->name);
+                return -1;
+            }
             if (seconds <= 0 && pid <= 0)
                 break;
-            i = 0;
+            rewind(kf->fp);
+            continue;
         }
+        lookup(store, key, expect, out, t);
         if (t->lookups % CHECK_EVERY != 0)
             continue;
         if (pid > 0 && command_done(pid, cmd_status_r))
@@ -224,8 +238,10 @@ static void run(struct pk_store *store, const struct keyfile *kf,
         if (seconds > 0 && now() >= stop)
             break;
     }
+    fflush(out);
     t->seconds = now() - start;
     t->cpu = seconds_of(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
+    return 0;
 }
 
 /* report - one result line */
@@ -269,7 +285,8 @@ static pid_t start_command(char **argv)
 static void usage(void)
 {
     fprintf(stderr, "usage: bench-resolve --db DIR [--expect hit|miss] "
-                    "[--seconds S] KEYFILE... [-- COMMAND [ARG...]]\n");
+                    "[--output FILE] [--seconds S] KEYFILE... "
+                    "[-- COMMAND [ARG...]]\n");
     exit(2);
 }
 
@@ -277,7 +294,8 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *dir = NULL, *error = "";
+    const char *dir = NULL, *error = "", *output = "/dev/null";
+    FILE *out;
     enum expect expect = EXPECT_ANY;
     double seconds = 0;
     char **command = NULL;
@@ -295,6 +313,8 @@ int main(int argc, char **argv)
             usage();
         if (strcmp(argv[i], "--db") == 0) {
             dir = argv[++i];
+        } else if (strcmp(argv[i], "--output") == 0) {
+            output = argv[++i];
         } else if (strcmp(argv[i], "--seconds") == 0) {
             seconds = atof(argv[++i]);
         } else if (strcmp(argv[i], "--expect") == 0) {
@@ -316,7 +336,7 @@ int main(int argc, char **argv)
             command = argv + i + 1;
             break;
         }
-        if (keyfile_read(argv[i], &files[nfiles++]) < 0)
+        if (keyfile_open(argv[i], &files[nfiles++]) < 0)
             return 1;
     }
     if (nfiles == 0 || (command != NULL && *command == NULL) ||
@@ -324,6 +344,10 @@ int main(int argc, char **argv)
         (seconds > 0 && command != NULL))
         usage();
 
+    if ((out = fopen(output, "w")) == NULL) {
+        fprintf(stderr, "bench-resolve: %s: %s\n", output, strerror(errno));
+        return 1;
+    }
     pk_log_set_sink(log_stderr, NULL);
     if (command != NULL && (pid = start_command(command)) < 0)
         return 1;
@@ -336,13 +360,17 @@ int main(int argc, char **argv)
         return 1;
     }
     for (size_t f = 0; f < nfiles; f++) {
-        run(store, &files[f], expect, seconds, pid, &cmd_status, &t);
-        report(files[f].name, &t, pid, cmd_status);
+        if (run(store, &files[f], expect, out, seconds, pid, &cmd_status, &t) <
+            0)
+            bad = 1;
+        else
+            report(files[f].name, &t, pid, cmd_status);
         if (t.errors > 0 || t.unexpected > 0)
             bad = 1;
-        free(files[f].keys);
-        free(files[f].text);
+        keyfile_close(&files[f]);
     }
+    if (fclose(out) != 0)
+        bad = 1;
     pk_store_close(&store);
     free(files);
     if (pid > 0 && cmd_status != 0) {

@@ -4,7 +4,9 @@
 # The peer is Postfix's own lmdb: table holding the same addresses, each
 # mapped to its destination (an account to itself, an alias to its
 # destinations), queried by "postmap -q -" with the same key files in
-# the same shuffled order. Both sides run pinned to core 0, interleaved,
+# the same shuffled order. bench-resolve reads the keys and prints the
+# answers as postmap does (to /dev/null in the timed rounds); once,
+# outside them, both outputs are compared byte for byte. Both sides run pinned to core 0, interleaved,
 # and the best round of each is compared. postmap's start-up time (its
 # run over an empty input) is taken off its times, in its favour.
 
@@ -50,6 +52,21 @@ bench_resolve() {
         fail resolve "postmap found $found of the miss keys"
         return
     fi
+    # Both sides do the same work per key: read it, look it up, print
+    # "key TAB destinations". Their outputs are the same bytes.
+    postmap -c "$pf/etc" -q - "lmdb:$map" <"$data/hits.keys" >"$WORK/peer.out"
+    if ! "$BENCH_RESOLVE" --db "$WORK/db" --output "$WORK/ours.out" \
+        "$data/hits.keys" >/dev/null 2>"$WORK/err"; then
+        fail resolve "bench-resolve: $(head -n 1 "$WORK/err")"
+        return
+    fi
+    if ! cmp -s "$WORK/peer.out" "$WORK/ours.out"; then
+        fail resolve "bench-resolve and postmap -q print different answers"
+        return
+    fi
+    say "both sides print the same $(wc -l <"$WORK/ours.out") answers" \
+        "($(filesize "$WORK/ours.out") bytes) for the hit keys"
+    rm -f "$WORK/peer.out" "$WORK/ours.out"
 
     for r in $(seq 1 "$ROUNDS"); do
         if ! line=$($PIN0 "$BENCH_RESOLVE" --db "$WORK/db" --expect hit \
