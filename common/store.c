@@ -279,6 +279,8 @@ int pk_store_open(const char *dir, unsigned flags, struct pk_store **store_r,
         envflags |= MDB_RDONLY;
     if (flags & PK_STORE_NOSYNC)
         envflags |= MDB_NOSYNC;
+    if (flags & PK_STORE_NOMETASYNC)
+        envflags |= MDB_NOMETASYNC;
     if ((rc = mdb_env_create(&store->env)) != 0 ||
         (rc = mdb_env_set_maxdbs(store->env, PK_DB_COUNT + 2)) != 0 ||
         (rc = mdb_env_set_maxreaders(store->env, PK_MAX_READERS)) != 0 ||

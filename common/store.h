@@ -19,6 +19,11 @@
 /*	The directory must exist, be a directory and not be writable or
 /*	readable by others; a database written by a newer schema is refused
 /*	with PK_EVERSION. A reader process opens with PK_STORE_READONLY.
+/*	PK_STORE_NOMETASYNC (MDB_NOMETASYNC) skips the sync of the meta
+/*	page at each commit: a system crash may lose the last transaction,
+/*	never the file's integrity. Only a writer that can redo its last
+/*	transaction (a sync consumer, whose cookie is in that same
+/*	transaction) should ask for it.
 /*	A created database has data.mdb mode 0640 and lock.mdb mode 0660, so
 /*	that a database group gets read access (readers need to write their
 /*	slot in the lock file).
@@ -74,6 +79,7 @@
 #define PK_STORE_READONLY (1 << 0)
 #define PK_STORE_CREATE (1 << 1)
 #define PK_STORE_NOSYNC (1 << 2) /* bulk loads; sync at close */
+#define PK_STORE_NOMETASYNC (1 << 3) /* flush data, not the meta page */
 
 enum pk_db {
     PK_DB_META,

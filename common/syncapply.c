@@ -206,8 +206,10 @@ static int del_object(struct pk_txn *txn, const char *obj, size_t len,
     case 'a':
         if ((status = addr_key(obj + 1, len - 1, key, &klen, error_r)) != PK_OK)
             return status;
-        if ((status = ok_absent(pk_txn_del(txn, PK_DB_ADDRESSES, key, klen,
-                                           NULL, 0, error_r))) != PK_OK)
+        /* Through the core: an account's state record and the hints
+         * aliases hold go with it. */
+        if ((status = ok_absent(pk_entry_del(txn, key, klen, error_r))) !=
+            PK_OK)
             return status;
         return ok_absent(
             pk_txn_del(txn, PK_DB_SENDAS, key, klen, NULL, 0, error_r));

@@ -9,8 +9,11 @@
 /*	See consumer.h.
 /*--*/
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ldap.h>
 
@@ -62,12 +65,45 @@ static int compare_uuid(const void *a, const void *b)
     return memcmp(a, b, PK_SYNC_UUID_LEN);
 }
 
+/* now_us - realtime microseconds */
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* trace_batch - each change of a committed batch, with the commit time */
+
+static void trace_batch(const struct consumer *c, uint64_t t0)
+{
+    uint64_t us = now_us();
+    char hex[2 * PK_SYNC_UUID_LEN + 1];
+
+    pk_log(PK_LOG_INFO, "batch of %zu applied in %" PRIu64 " us", c->nchanges,
+           us - t0);
+    for (size_t i = 0; i < c->nchanges; i++) {
+        const struct pk_sync_change *ch = &c->changes[i];
+
+        if (ch->op == PK_SYNC_PUT) {
+            pk_log(PK_LOG_INFO, "applied %s %" PRIu64, ch->obj.item.name, us);
+            continue;
+        }
+        for (size_t j = 0; j < PK_SYNC_UUID_LEN; j++)
+            snprintf(hex + 2 * j, 3, "%02x", ch->uuid[j]);
+        pk_log(PK_LOG_INFO, "applied delete %s %" PRIu64, hex, us);
+    }
+}
+
 /* consumer_flush - apply the queued changes and the cookie in one transaction */
 
 int consumer_flush(struct consumer *c, const char **error_r)
 {
     struct pk_sync_batch b = {.changes = c->changes, .count = c->nchanges};
     struct pk_sync_stats st;
+    uint64_t t0 = 0;
     int status;
 
     /* A cookie inside a refresh would skip what the refresh has still
@@ -82,13 +118,22 @@ int consumer_flush(struct consumer *c, const char **error_r)
     }
     if (b.count == 0 && b.cookie == NULL && !b.present_end)
         return PK_OK;
+    if (c->trace)
+        t0 = now_us();
     status = pk_syncapply(c->store, &b, &st, error_r);
+    if (status == PK_OK && c->trace)
+        trace_batch(c, t0);
     for (size_t i = 0; i < c->nchanges; i++)
         pk_ldapobj_free(&c->changes[i].obj);
     c->nchanges = 0;
     if (status != PK_OK)
         return status;
-    c->applied += st.put + st.deleted;
+    c->stored += st.put;
+    c->deleted += st.deleted;
+    if (c->debug)
+        pk_log(PK_LOG_DEBUG, "batch: %zu stored, %zu deleted, %zu unknown%s%s",
+               st.put, st.deleted, st.unknown, b.cookie ? ", cookie" : "",
+               b.present_end ? ", present set" : "");
     if (b.cookie != NULL)
         c->cookie_new = false;
     if (c->present_end) {
@@ -168,7 +213,8 @@ int consumer_event(struct consumer *c, const struct sync_event *ev,
         if (ev->refresh_done)
             c->refreshing = false;
         if ((status = consumer_flush(c, error_r)) == PK_OK && !c->refreshing)
-            pk_log(PK_LOG_INFO, "refresh done");
+            pk_log(PK_LOG_INFO, "refresh done: %zu stored, %zu deleted",
+                   c->stored, c->deleted);
         return status;
     }
     return PK_OK;
@@ -183,6 +229,7 @@ void consumer_start(struct consumer *c, bool full)
     c->present_end = false;
     c->npresent = 0;
     c->cookie_new = false;
+    c->stored = c->deleted = 0;
 }
 
 /* consumer_drop - forget the queued changes */

@@ -17,6 +17,12 @@
 /*	consumer_start() resets the per-session state; consumer_drop()
 /*	forgets what is queued (a session that failed); consumer_free()
 /*	releases everything.
+/*
+/*	Counts: "stored" and "deleted" add up what the session applied
+/*	("refresh done" reports them, so a restart's resend can be
+/*	measured). With "debug" each batch is logged with its counts;
+/*	with "trace" each applied change is logged with the time of its
+/*	commit (microseconds since the epoch), for latency measurements.
 /*--*/
 
 #ifndef CONSUMER_H
@@ -41,7 +47,8 @@ struct consumer {
     bool present_end; /* apply the present set at flush */
     char cookie[PK_SYNC_COOKIE_MAX + 1];
     bool cookie_new;
-    size_t applied;
+    size_t stored, deleted; /* this session */
+    bool debug, trace;
 };
 
 extern void consumer_start(struct consumer *, bool);

@@ -22,7 +22,10 @@ tests_unit_test_syncapply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 
 # Integration: real slapd providers started by the test (slapd.sh).
 SYNC_INTEGRATION_TESTS = tests/integration/t-sync-slapd-cluster.sh \
-	tests/integration/t-sync-consumer.sh
+	tests/integration/t-sync-consumer.sh \
+	tests/integration/t-sync-refresh-required.sh \
+	tests/integration/t-sync-crash.sh \
+	tests/integration/t-sync-provider-stall.sh
 if HAVE_LDAP
 TESTS += $(SYNC_INTEGRATION_TESTS)
 # With the Dovecot module: a host keeps serving while its daemon is down.

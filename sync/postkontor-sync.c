@@ -5,7 +5,7 @@
 /*	keep a host's postkontor database a copy of an OpenLDAP cluster
 /* SYNOPSIS
 /*	postkontor-sync [--db DIR] --base DN --bind-dn DN --password-file FILE
-/*		[--idle SECONDS] [--batch N] [--once] [--debug] URI...
+/*		[--idle SECONDS] [--batch N] [--once] [--debug] [--trace] URI...
 /*
 /*	postkontor-sync [--db DIR] --status
 /* DESCRIPTION
@@ -26,7 +26,12 @@
 /*	covers our cookie) starts a full refresh; entries that were not
 /*	sent in a present phase are deleted locally (RFC 4533 3.4.2).
 /*
+/*	The age of the newest heartbeat applied here is logged when a
+/*	provider is given up for silence and when a refresh is done.
+/*
 /*	--once stops after the refresh phase (an initial load, or a check).
+/*	--trace logs each applied change with its commit time, for
+/*	latency measurements (bench/ldap-sync.sh).
 /*	--status prints each server's position (its newest CSN and that
 /*	CSN's age) and the age of each provider's heartbeat as applied here:
 /*	how far behind this copy is.
@@ -62,7 +67,7 @@ static volatile sig_atomic_t stopping;
 struct opts {
     const char *db, *base, *binddn, *pwfile;
     int idle_s, batch, give_up_s;
-    bool once, status, debug;
+    bool once, status, debug, trace;
     char **uris;
     int nuris;
 };
@@ -100,6 +105,44 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* heartbeat_age - seconds since the newest applied heartbeat was written */
+
+static double heartbeat_age(struct pk_store *store)
+{
+    struct pk_sync_position pos[PK_SYNC_CSN_MAX];
+    struct pk_sync_heartbeat hb[PK_SYNC_CSN_MAX];
+    size_t npos, nhb;
+    struct pk_txn *txn;
+    const char *err;
+    uint64_t now = now_us(), newest = 0;
+
+    if (pk_store_read(store, &txn, &err) != PK_OK)
+        return -1;
+    if (pk_sync_state(txn, pos, PK_SYNC_CSN_MAX, &npos, hb, PK_SYNC_CSN_MAX,
+                      &nhb, &err) != PK_OK)
+        nhb = 0;
+    pk_txn_end(&txn);
+    for (size_t i = 0; i < nhb; i++)
+        if (hb[i].written_us > newest)
+            newest = hb[i].written_us;
+    if (newest == 0)
+        return -1;
+    return newest < now ? (now - newest) / 1e6 : 0.0;
+}
+
+/* heartbeat_note - ", newest heartbeat N s old", or nothing */
+
+static const char *heartbeat_note(struct pk_store *store, char *buf,
+                                  size_t size)
+{
+    double age = heartbeat_age(store);
+
+    if (age < 0)
+        return "";
+    snprintf(buf, size, ", newest heartbeat %.1f s old", age);
+    return buf;
+}
+
 /* session - one refreshAndPersist session; PK_OK on a clean stop */
 
 static int session(struct consumer *c, const struct opts *o, const char *uri,
@@ -110,6 +153,7 @@ static int session(struct consumer *c, const struct opts *o, const char *uri,
     struct pk_txn *txn;
     char cookie[PK_SYNC_COOKIE_MAX + 1] = "";
     char request[PK_SYNC_COOKIE_MAX + 16] = "";
+    char note[64];
     uint64_t last = mono_ms();
     int rc, status = PK_OK;
 
@@ -142,8 +186,9 @@ static int session(struct consumer *c, const struct opts *o, const char *uri,
             if ((status = consumer_flush(c, error_r)) != PK_OK)
                 break;
             if (mono_ms() - last > (uint64_t)o->idle_s * 1000) {
-                *error_r = pk_error("%s: nothing for %d s: failing over", uri,
-                                    o->idle_s);
+                *error_r = pk_error(
+                    "%s: nothing for %d s%s: failing over", uri, o->idle_s,
+                    heartbeat_note(c->store, note, sizeof(note)));
                 status = PK_ETEMP;
                 break;
             }
@@ -158,7 +203,7 @@ static int session(struct consumer *c, const struct opts *o, const char *uri,
                    ev.deletes, ev.nuuids, ev.has_cookie ? ev.cookie : "-");
         if (ev.type == SYNC_EV_DONE) {
             if (ev.result == LDAP_SYNC_REFRESH_REQUIRED) {
-                pk_log(PK_LOG_INFO, "%s: refresh required: full refresh", uri);
+                *error_r = pk_error("%s: refresh required: full refresh", uri);
                 *full_r = true;
             } else {
                 *error_r = pk_error("%s: search ended: %s", uri,
@@ -170,6 +215,8 @@ static int session(struct consumer *c, const struct opts *o, const char *uri,
         if ((status = consumer_event(c, &ev, error_r)) != PK_OK)
             break;
         if (ev.type == SYNC_EV_PHASE_END && !c->refreshing) {
+            pk_log(PK_LOG_INFO, "%s: in step%s", uri,
+                   heartbeat_note(c->store, note, sizeof(note)));
             *full_r = false;
             if (o->once)
                 break;
@@ -245,7 +292,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: postkontor-sync [--db DIR] --base DN --bind-dn DN "
                     "--password-file FILE [--idle SECONDS] [--batch N] "
-                    "[--once] [--debug] URI...\n"
+                    "[--once] [--debug] [--trace] URI...\n"
                     "       postkontor-sync [--db DIR] --status\n");
     exit(1);
 }
@@ -278,6 +325,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
             o->status = true;
         else if (strcmp(a, "--debug") == 0)
             o->debug = true;
+        else if (strcmp(a, "--trace") == 0)
+            o->trace = true;
         else if (v == NULL)
             usage();
         else if (strcmp(a, "--db") == 0)
@@ -315,8 +364,9 @@ int main(int argc, char **argv)
     parse_opts(argc, argv, &o);
     pk_log_set_sink(log_sink, NULL);
     if (pk_store_open(pk_store_dir(o.db),
-                      o.status ? PK_STORE_READONLY : PK_STORE_CREATE, &c.store,
-                      &err) != PK_OK) {
+                      o.status ? PK_STORE_READONLY
+                               : PK_STORE_CREATE | PK_STORE_NOMETASYNC,
+                      &c.store, &err) != PK_OK) {
         fprintf(stderr, "postkontor-sync: %s\n", err);
         return 1;
     }
@@ -326,6 +376,8 @@ int main(int argc, char **argv)
         return status;
     }
     pk_store_set_actor(c.store, "postkontor-sync");
+    c.debug = o.debug;
+    c.trace = o.trace;
     if ((password = read_password(o.pwfile)) == NULL) {
         fprintf(stderr, "postkontor-sync: %s: cannot read the password\n",
                 o.pwfile);

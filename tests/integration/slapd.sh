@@ -6,7 +6,8 @@
 # $T/ldap/nodeI, listening on ldap://127.0.0.1:PORT/ (a free port from a
 # PID-derived range above the ephemeral range). slapd runs as the caller
 # (no -u). slapd_start I / slapd_stop I start and stop one node;
-# every started node is stopped at exit.
+# every started node is stopped at exit. SLAPD_DEBUG (default "sync")
+# is slapd's -d level and log level; a benchmark sets it to 0.
 #
 #	LDAP_SUFFIX, LDAP_ADMIN, LDAP_PWFILE	the directory, its admin and
 #						a file with the password
@@ -87,7 +88,7 @@ slapd_config() {
         -e "s|file:///usr/share/doc/postkontor/postkontor.ldif|file://$SLAPD_SCHEMA|" \
         -e "s|^olcRootPW: CHANGE-ME|olcRootPW: $hash|" \
         -e "s|credentials=CHANGE-ME|credentials=$LDAP_PW|" \
-        -e "s|^olcLogLevel: .*|olcLogLevel: sync|" \
+        -e "s|^olcLogLevel: .*|olcLogLevel: ${SLAPD_DEBUG:-sync}|" \
         "$SLAPD_CONF_EXAMPLE"
 }
 
@@ -113,7 +114,7 @@ slapd_setup() {
 slapd_start() {
     _st_d=$(slapd_dir "$1")
     rm -f "$_st_d/slapd.pid"
-    slapd -h "$(slapd_uri "$1") $(slapd_ldapi "$1")" -F "$_st_d/slapd.d" -d sync \
+    slapd -h "$(slapd_uri "$1") $(slapd_ldapi "$1")" -F "$_st_d/slapd.d" -d "${SLAPD_DEBUG:-sync}" \
         >>"$_st_d/slapd.log" 2>&1 &
     tries=0
     while [ $tries -lt 100 ]; do
@@ -169,4 +170,108 @@ ld_wait_count() {
     done
     echo "node $1: $c entries match $2, expected $3" >&2
     return 1
+}
+
+# --- helpers for the postkontor-sync tests ---
+#
+#	ld_digest I		digest and count of the accounts and aliases
+#				node I holds (address, kind, state, destinations)
+#	pk_digest DB		the same of a host's copy (postkontor export)
+#	hosts_converged S I DB...	every DB equals node I within S seconds
+#	ld_purge_log I		node I's accesslog emptied by its own purge
+#				task (as olcAccessLogPurge does in production)
+#	host_start H ARGS...	postkontor-sync on $T/hostH (log $T/syncH.log),
+#				as the admin, with ARGS (options, then URIs)
+#	host_kill SIG H		signal host H's daemon and wait for it
+#	hosts_stop		stop every host's daemon (on_exit)
+#	host_uris H		the three providers, host H's own (node H) first
+SYNC_BIN="$top_builddir/sync/postkontor-sync"
+
+ld_digest() {
+    ld_search "$1" "(|(objectClass=pkAccount)(objectClass=pkAlias))" \
+        objectClass pkAddress pkState pkDestination | /usr/bin/python3 -c '
+import sys, hashlib
+out, cur = [], {}
+def flush():
+    if cur.get("pkAddress"):
+        kind = "account" if "pkAccount" in cur.get("objectClass", []) else "alias"
+        st = cur.get("pkState", ["active"])[0] if kind == "account" else ""
+        out.append("%s %s %s %s" % (kind, cur["pkAddress"][0], st, ",".join(sorted(cur.get("pkDestination", [])))))
+for line in sys.stdin.read().split("\n") + [""]:
+    if not line:
+        flush(); cur = {}; continue
+    k, _, v = line.partition(": ")
+    cur.setdefault(k, []).append(v)
+print(hashlib.sha256("\n".join(sorted(out)).encode()).hexdigest(), len(out))'
+}
+
+pk_digest() {
+    "$PK_BIN" --db "$1" export 2>/dev/null | /usr/bin/python3 -c '
+import sys, json, hashlib
+out = []
+for line in sys.stdin:
+    o = json.loads(line)
+    if o["type"] == "account":
+        out.append("account %s %s " % (o["address"], o["state"]))
+    elif o["type"] == "alias":
+        out.append("alias %s  %s" % (o["address"], ",".join(sorted(o["to"]))))
+print(hashlib.sha256("\n".join(sorted(out)).encode()).hexdigest(), len(out))'
+}
+
+hosts_converged() {
+    _hc_s=$1 _hc_n=$2; shift 2
+    _hc_t=0
+    while [ $_hc_t -lt $((_hc_s * 10)) ]; do
+        _hc_want=$(ld_digest "$_hc_n")
+        _hc_ok=1
+        for _hc_db in "$@"; do
+            [ "$(pk_digest "$_hc_db")" = "$_hc_want" ] || { _hc_ok=0; break; }
+        done
+        [ $_hc_ok = 1 ] && return 0
+        sleep 0.1; _hc_t=$((_hc_t + 1))
+    done
+    echo "directory: $_hc_want"
+    for _hc_db in "$@"; do echo "$_hc_db: $(pk_digest "$_hc_db")"; done
+    return 1
+}
+
+_set_purge() {
+    printf 'dn: olcOverlay={1}accesslog,olcDatabase={2}mdb,cn=config\nchangetype: modify\nreplace: olcAccessLogPurge\nolcAccessLogPurge: %s\n' \
+        "$2" | ld_config "$1" >/dev/null
+}
+_log_count() {
+    ldapsearch -x -LLL -H "$(slapd_uri "$1")" -D "$LDAP_ADMIN" -y "$LDAP_PWFILE" \
+        -b cn=accesslog -s one "(objectClass=auditWriteObject)" dn 2>/dev/null | grep -c '^dn:'
+}
+ld_purge_log() {
+    sleep 1.1 # every entry at least one second old
+    _set_purge "$1" "00:00:01 00:00:01" || return 1
+    _pl_t=0
+    while [ "$(_log_count "$1")" != 0 ] && [ $_pl_t -lt 100 ]; do
+        sleep 0.1; _pl_t=$((_pl_t + 1))
+    done
+    [ "$(_log_count "$1")" = 0 ] || return 1
+    _set_purge "$1" "07+00:00 01+00:00"
+}
+
+host_start() {
+    _hs_h=$1; shift
+    mkdir -p -m 700 "$T/host$_hs_h"
+    "$SYNC_BIN" --db "$T/host$_hs_h" --base "$LDAP_SUFFIX" --bind-dn "$LDAP_ADMIN" \
+        --password-file "$LDAP_PWFILE" "$@" >>"$T/sync$_hs_h.log" 2>&1 &
+    echo $! >"$T/sync$_hs_h.pid"
+}
+host_kill() {
+    [ -s "$T/sync$2.pid" ] || return 0
+    kill "-$1" "$(cat "$T/sync$2.pid")" 2>/dev/null
+    wait "$(cat "$T/sync$2.pid")" 2>/dev/null
+    rm -f "$T/sync$2.pid"
+}
+hosts_stop() { for _hk_f in "$T"/sync*.pid; do [ -e "$_hk_f" ] || continue; _hk_h=${_hk_f##*/sync}; host_kill TERM "${_hk_h%.pid}"; done; }
+host_uris() {
+    case $1 in
+    1) echo "$(slapd_uri 1) $(slapd_uri 2) $(slapd_uri 3)" ;;
+    2) echo "$(slapd_uri 2) $(slapd_uri 3) $(slapd_uri 1)" ;;
+    3) echo "$(slapd_uri 3) $(slapd_uri 1) $(slapd_uri 2)" ;;
+    esac
 }

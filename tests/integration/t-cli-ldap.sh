@@ -26,26 +26,9 @@ LDIF
 check "suffix entry" ld_add 1 -f "$T/base.ldif"
 
 # Each host: its own copy, its own provider first.
-sync_start() {
-    case $1 in
-    1) list="$(slapd_uri 1) $(slapd_uri 2) $(slapd_uri 3)" ;;
-    2) list="$(slapd_uri 2) $(slapd_uri 3) $(slapd_uri 1)" ;;
-    3) list="$(slapd_uri 3) $(slapd_uri 1) $(slapd_uri 2)" ;;
-    esac
-    mkdir -p -m 700 "$T/host$1"
-    # shellcheck disable=SC2086
-    "$SYNC_BIN" --db "$T/host$1" --base "$LDAP_SUFFIX" --bind-dn "$LDAP_ADMIN" \
-        --password-file "$LDAP_PWFILE" $list >>"$T/sync$1.log" 2>&1 &
-    echo $! >"$T/sync$1.pid"
-}
-sync_stop() {
-    [ -s "$T/sync$1.pid" ] || return 0
-    kill -TERM "$(cat "$T/sync$1.pid")" 2>/dev/null
-    wait "$(cat "$T/sync$1.pid")" 2>/dev/null
-    rm -f "$T/sync$1.pid"
-}
-stop_syncs() { for h in 1 2 3; do sync_stop $h; done; }
-on_exit stop_syncs
+# shellcheck disable=SC2046
+sync_start() { host_start "$1" $(host_uris "$1"); }
+on_exit hosts_stop
 for h in 1 2 3; do sync_start $h; done
 host_ready() { [ -s "$T/host$1/data.mdb" ] && "$PK_BIN" --db "$T/host$1" list domains >/dev/null 2>&1; }
 for h in 1 2 3; do
@@ -131,7 +114,7 @@ pk account quota anna@example.org 3G >/dev/null
 pk alias add info@example.org bo@example.org >/dev/null
 pk alias add info@example.org other@example.com >/dev/null
 wait_same >/dev/null 2>&1
-sync_stop 2
+host_kill TERM 2
 stale2() { "$PK_BIN" --db "$T/host2" --ldap "$(slapd_uri 2)" "$@"; }
 check "state through host 1" on 1 account suspend anna@example.org
 check "quota through host 2, whose copy has not seen it" stale2 account quota anna@example.org 3G
@@ -217,7 +200,7 @@ expect_fail "cluster settings are needed" "needs --ldap-base" \
     env -u POSTKONTOR_LDAP_BASE "$PK_BIN" --db "$T/host1" --ldap "$(slapd_uri 1)" account suspend bo@example.org
 
 # --wait gives up when the copy is not fed, and says so.
-sync_stop 3
+host_kill TERM 3
 expect_fail "--wait gives up when the copy does not follow" "does not show it after 1 s" \
     "$PK_BIN" --db "$T/host3" --ldap "$(slapd_uri 3)" --wait=1 account suspend bo@example.org
 sync_start 3

@@ -37,76 +37,15 @@ LDIF
 check "base entries" ld_add 1 -f "$T/base.ldif"
 
 # sync_start H: host H's daemon, its own provider first in the list
-sync_start() {
-    case $1 in
-    1) list="$(slapd_uri 1) $(slapd_uri 2) $(slapd_uri 3)" ;;
-    2) list="$(slapd_uri 2) $(slapd_uri 3) $(slapd_uri 1)" ;;
-    3) list="$(slapd_uri 3) $(slapd_uri 1) $(slapd_uri 2)" ;;
-    esac
-    mkdir -p -m 700 "$T/host$1"
-    # shellcheck disable=SC2086
-    "$SYNC_BIN" --db "$T/host$1" --base "$LDAP_SUFFIX" --bind-dn "$LDAP_ADMIN" \
-        --password-file "$LDAP_PWFILE" --idle 2 $list >>"$T/sync$1.log" 2>&1 &
-    echo $! >"$T/sync$1.pid"
-}
-sync_kill() {
-    [ -s "$T/sync$2.pid" ] || return 0
-    kill "-$1" "$(cat "$T/sync$2.pid")" 2>/dev/null
-    wait "$(cat "$T/sync$2.pid")" 2>/dev/null
-    rm -f "$T/sync$2.pid"
-}
-stop_syncs() { for h in 1 2 3; do sync_kill TERM $h; done; }
-on_exit stop_syncs
+# shellcheck disable=SC2046
+sync_start() { host_start "$1" --idle 2 $(host_uris "$1"); }
+on_exit hosts_stop
 
-# digest_dir: the accounts and aliases of the directory (as provider
-# $DIGEST_FROM sees it), one line each
+# converged SECONDS: every host's copy equals the directory as provider
+# $DIGEST_FROM sees it, within SECONDS (slapd.sh's hosts_converged reads
+# the directory again each time: providers replicate among themselves too)
 DIGEST_FROM=1
-digest_dir() {
-    ld_search "$DIGEST_FROM" "(|(objectClass=pkAccount)(objectClass=pkAlias))" \
-        objectClass pkAddress pkState pkDestination | /usr/bin/python3 -c '
-import sys, hashlib
-out, cur = [], {}
-def flush():
-    if cur.get("pkAddress"):
-        kind = "account" if "pkAccount" in cur.get("objectClass", []) else "alias"
-        st = cur.get("pkState", ["active"])[0] if kind == "account" else ""
-        out.append("%s %s %s %s" % (kind, cur["pkAddress"][0], st, ",".join(sorted(cur.get("pkDestination", [])))))
-for line in sys.stdin.read().split("\n") + [""]:
-    if not line:
-        flush(); cur = {}; continue
-    k, _, v = line.partition(": ")
-    cur.setdefault(k, []).append(v)
-print(hashlib.sha256("\n".join(sorted(out)).encode()).hexdigest(), len(out))'
-}
-# digest_host H: the same lines from host H's copy
-digest_host() {
-    "$PK_BIN" --db "$T/host$1" export 2>/dev/null | /usr/bin/python3 -c '
-import sys, json, hashlib
-out = []
-for line in sys.stdin:
-    o = json.loads(line)
-    if o["type"] == "account":
-        out.append("account %s %s " % (o["address"], o["state"]))
-    elif o["type"] == "alias":
-        out.append("alias %s  %s" % (o["address"], ",".join(sorted(o["to"]))))
-print(hashlib.sha256("\n".join(sorted(out)).encode()).hexdigest(), len(out))'
-}
-# converged SECONDS: every host's copy equals the directory, within
-# SECONDS (the directory is read again each time: providers replicate
-# among themselves too)
-converged() {
-    tries=0
-    while [ $tries -lt $(($1 * 10)) ]; do
-        want=$(digest_dir)
-        ok=1
-        for h in 1 2 3; do [ "$(digest_host $h)" = "$want" ] || ok=0; done
-        [ $ok = 1 ] && return 0
-        sleep 0.1; tries=$((tries + 1))
-    done
-    echo "directory: $want"
-    for h in 1 2 3; do echo "host $h:   $(digest_host $h)"; done
-    return 1
-}
+converged() { hosts_converged "$1" "$DIGEST_FROM" "$T/host1" "$T/host2" "$T/host3"; }
 
 # Random writes, round-robin over the providers. Each account N exists or
 # not; an existing one is added, changed, or deleted.
@@ -149,14 +88,14 @@ on_exit stop_heartbeat
 
 for h in 1 2 3; do sync_start $h; done
 write_random 40
-check "random writes: every host equals the directory" converged 10
+check "random writes: every host equals the directory" converged 30
 
 # A consumer killed with SIGKILL, repeatedly, while writes go on.
 for round in 1 2 3; do
     write_random 10 &
     wp=$!
     sleep 0.$(rand 9)
-    sync_kill KILL 2
+    host_kill KILL 2
     wait $wp
     sync_start 2
 done
@@ -164,7 +103,7 @@ check "SIGKILLed consumer converges" converged 10
 check "its copy passes postkontor check" "$PK_BIN" --db "$T/host2" check
 
 # Deletions while a host is down.
-sync_kill TERM 3
+host_kill TERM 3
 ld_search 1 "(objectClass=pkAccount)" dn | sed -n 's/^dn: //p' | head -5 >"$T/gone"
 while read -r dn; do ld_delete $(( $(rand 3) + 1 )) "$dn"; done <"$T/gone"
 write_random 10
@@ -198,7 +137,7 @@ purge_accesslog() {
     done
     for p in 1 2 3; do set_purge $p "07+00:00 01+00:00" || return 1; done
 }
-sync_kill TERM 3
+host_kill TERM 3
 ld_search 1 "(objectClass=pkAccount)" dn | sed -n 's/^dn: //p' | head -3 >"$T/gone"
 while read -r dn; do ld_delete 2 "$dn"; done <"$T/gone"
 check "accesslog purged on every provider" purge_accesslog
@@ -208,7 +147,7 @@ check "after a purge, deletions made while a host was down arrive" converged 10
 # A host restored from an old backup (an older cookie).
 check "backup of host 1" "$PK_BIN" --db "$T/host1" backup "$T/old1"
 write_random 20
-sync_kill TERM 1
+host_kill TERM 1
 rm -rf "$T/host1" && mv "$T/old1" "$T/host1" && chmod 700 "$T/host1"
 sync_start 1
 check "host restored from an old backup converges" converged 10

@@ -1,16 +1,19 @@
 #!/bin/sh
 # t-sync-host-offline - a host fed by postkontor-sync keeps serving logins
-# while its sync daemon is down: Dovecot (with the just-built postkontor
-# module) authenticates from the local copy after the daemon was killed
-# with SIGKILL, a change made in the directory meanwhile is simply not
-# there yet (an unknown user, never an internal error), and it arrives
-# when the daemon is back, with no Dovecot reload.
+# and delivering mail while its sync daemon is down: Dovecot (with the
+# just-built postkontor module) authenticates from the local copy after
+# the daemon was killed with SIGKILL, and a private Postfix asking
+# postkontor-postfix for its tables delivers into that Dovecot over
+# LMTP; a change made in the directory meanwhile is simply not there yet
+# (an unknown user, never an internal or temporary error), and it
+# arrives when the daemon is back, with no Dovecot or Postfix reload.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/slapd.sh"
 . "$top_srcdir/tests/integration/dovecot.sh"
+. "$top_srcdir/postfix-policy/testlib.sh"
 
 SYNC_BIN="$top_builddir/sync/postkontor-sync"
-need doveadm dovecot
+need doveadm dovecot postfix postmap swaks script "$PKPF_BIN"
 [ -x "$SYNC_BIN" ] || { echo "FAIL: $SYNC_BIN is not built" >&2; exit 1; }
 DOM="pkDomainName=example.se,$LDAP_SUFFIX"
 
@@ -42,6 +45,33 @@ dc_setup
 dc_db_perms || fail "database permissions"
 dc_start
 first_auth_pid=$(dc_auth_pid)
+
+# Postfix on this host: its tables from postkontor-postfix (the local
+# copy), delivery into the Dovecot above.
+pkpf_start
+port=$(free_port "$(test_port_base 25)")
+PF_LMTP="inet:127.0.0.1:$DC_LMTP" postfix_start "$port"
+# deliver ADDRESS: a message to ADDRESS is accepted and delivered (30 s)
+deliver() {
+    subj="offline-test-$1-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+    swaks --server 127.0.0.1 --port "$port" --from someone@example.org \
+        --to "$1" --header "Subject: $subj" --body "hello" </dev/null >"$T/swaks.out" 2>&1 ||
+        { cat "$T/swaks.out"; return 1; }
+    tries=0
+    while [ $tries -lt 150 ]; do
+        grep -rqs "^Subject: $subj" "$T/vmail" && return 0
+        sleep 0.2; tries=$((tries + 1))
+    done
+    echo "not delivered: $subj"; grep "$1" "$T/maillog" | tail -3
+    return 1
+}
+# pf_unknown ADDRESS: Postfix's own lookup finds nothing (exit 1, no error)
+pf_unknown() {
+    postmap -c "$T/pf/etc" -q "$1" "socketmap:unix:$T/run/postfix.sock:mailbox" >"$T/pm.out" 2>"$T/pm.err"
+    rc=$?
+    cat "$T/pm.out" "$T/pm.err"
+    [ $rc = 1 ] && [ ! -s "$T/pm.err" ]
+}
 
 sync_start() {
     # shellcheck disable=SC2046
@@ -87,9 +117,13 @@ account_ldif carol 'carol pw 1' | ld_add 1 >/dev/null 2>&1 || fail "add carol"
 check "a change made meanwhile is not there yet: an unknown user" \
     unknown carol@example.se 'carol pw 1'
 check "and existing accounts still log in" dc_auth_test bob@example.se 'bob pw 1'
+check "with the daemon killed, Postfix delivers to a synchronised account" deliver alice@example.se
+check "and to one added before the kill" deliver bob@example.se
+check "the change made meanwhile is unknown to Postfix, not an error" pf_unknown carol@example.se
 
 sync_start
 within "the daemon back, the change arrives" dc_auth_test carol@example.se 'carol pw 1'
+check "and Postfix delivers to it" deliver carol@example.se
 check "the copy passes postkontor check" pk check
 same "the auth process survived throughout" "$(dc_auth_pid)" "$first_auth_pid"
 
