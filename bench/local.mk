@@ -23,3 +23,5 @@ EXTRA_DIST += bench/dovecot-auth.sh bench/dovecot-auth-client.py \
 	bench/milter-throughput.sh
 EXTRA_DIST += bench/dovecot-lmtp.sh bench/dovecot-lmtp-client.py \
 	bench/refserver.sh bench/refserver-imap.py
+# Scale-out: postkontor-sync fed by a 3-provider OpenLDAP cluster.
+EXTRA_DIST += bench/ldap-sync.sh bench/ldap-sync-writer.c
