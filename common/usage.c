@@ -22,6 +22,12 @@
 /*
 /*	int	pk_usage_set_login(struct pk_usage_store *store,
 /*			const char *address, uint64_t when, const char **error_r)
+/*
+/*	int	pk_usage_apply(struct pk_usage_store *store,
+/*			const struct pk_usage_update *updates, size_t count,
+/*			const char **error_r)
+/*
+/*	uint64_t pk_usage_now_us(void)
 /* DESCRIPTION
 /*	See usage.h for the record layout. This environment is apart from
 /*	the account database on purpose: it is the one place mail
@@ -41,11 +47,28 @@
 /*	other users is refused (PK_ECONFIG). A handle is tied to the process
 /*	that opened it; used after fork() it answers PK_ECONFIG.
 /*
-/*	pk_usage_set_quota() and pk_usage_set_login() each run one short
-/*	write transaction that keeps the other fields of the record. The
-/*	environment commits without syncing its meta page
-/*	(MDB_NOMETASYNC): a system crash may lose the last update, which
-/*	is only counted again, but never the database.
+/*	pk_usage_apply() writes count updates in one write transaction,
+/*	each keeping the fields of its record that it does not name; one
+/*	commit for many deliveries is what keeps recording cheap (a commit
+/*	syncs the data file once). An update whose address
+/*	pk_addr_parse() refuses is skipped: the others are written and
+/*	PK_EINVAL is returned. On any other error nothing is written.
+/*
+/*	Writers that gather updates commit them late, so two processes
+/*	may commit counts of one mailbox in the other order than they
+/*	took them. Each update therefore carries when its counts were
+/*	taken (taken_us, pk_usage_now_us(); 0 means now), kept beside the
+/*	record under the key "\1" + address key (no address key starts
+/*	with that byte; readers never see it), and counts older than the
+/*	stored ones are not written. A stored time later than the clock
+/*	(the clock was set back) does not hold newer counts off.
+/*	pk_usage_set_quota() and pk_usage_set_login() are one-update
+/*	forms. The environment commits without syncing its meta page
+/*	(MDB_NOMETASYNC): a system crash may lose the last commit, which
+/*	is only counted again, but never the database. It does not use
+/*	MDB_NOSYNC: with no sync at all a system crash may leave the
+/*	database itself damaged, and its readers (the Postfix daemon)
+/*	would then fail instead of counting again.
 /* DIAGNOSTICS
 /*	PK_EINVAL for an address pk_addr_parse() refuses; PK_ECORRUPT for a
 /*	record of the wrong size or type; PK_EVERSION for a newer record
@@ -75,6 +98,9 @@
 #define PK_USAGE_MAP_INITIAL ((size_t)64 << 20)
 #define PK_USAGE_MAP_LIMIT ((size_t)16 << 30)
 #define PK_USAGE_MAX_READERS 1024
+/* First byte of the key that holds when a record's counts were taken
+ * ("\1" + address key): no address key starts with it. */
+#define PK_USAGE_STAMP '\1'
 
 struct pk_usage_store {
     MDB_env *env;
@@ -293,68 +319,151 @@ int pk_usage_get(struct pk_usage_store *store, const char *address,
     return status;
 }
 
-enum usage_field {
-    USAGE_QUOTA,
-    USAGE_LOGIN,
-};
+/* usage_encode - a record to its stored form */
 
-/* usage_update - read, change one part, write back, in one transaction */
+static void usage_encode(const struct pk_usage *u,
+                         unsigned char buf[PK_USAGE_LEN])
+{
+    unsigned char *p;
 
-static int usage_update(struct pk_usage_store *store, const char *address,
-                        enum usage_field field, uint64_t a, uint64_t b,
-                        const char **error_r)
+    buf[0] = PK_REC_USAGE;
+    buf[1] = PK_USAGE_VERSION;
+    p = put_u64(buf + 2, u->bytes);
+    p = put_u64(p, u->messages);
+    p = put_u64(p, u->last_login);
+    put_u64(p, u->updated);
+}
+
+/* pk_usage_now_us - the wall clock in microseconds */
+
+uint64_t pk_usage_now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* usage_stamp - when the stored counts of a key were taken (0: unknown) */
+
+static int usage_stamp(struct pk_usage_store *store, MDB_txn *txn,
+                       MDB_val *skey, uint64_t *taken_r)
+{
+    MDB_val v;
+    int rc;
+
+    *taken_r = 0;
+    rc = mdb_get(txn, store->dbi, skey, &v);
+    if (rc == 0 && v.mv_size == 8)
+        get_u64(v.mv_data, taken_r);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* usage_put - one update inside a write transaction; an LMDB code */
+
+static int usage_put(struct pk_usage_store *store, MDB_txn *txn,
+                     const char *key, size_t klen,
+                     const struct pk_usage_update *up, uint64_t now_us)
 {
     struct pk_usage u = {0};
-    unsigned char buf[PK_USAGE_LEN], *p;
-    char key[PK_KEY_MAX];
-    MDB_val k, v;
-    MDB_txn *txn;
+    unsigned char buf[PK_USAGE_LEN], sbuf[8];
+    char stamp_key[1 + PK_KEY_MAX];
+    const char *ignored;
+    uint64_t taken, stored_taken;
+    MDB_val k, v, sk;
+    int rc;
+
+    k.mv_size = klen;
+    k.mv_data = (void *)key;
+    rc = mdb_get(txn, store->dbi, &k, &v);
+    /* A damaged record is replaced: it is only counted again. */
+    if (rc == 0 && usage_decode(&v, &u, &ignored) != PK_OK)
+        memset(&u, 0, sizeof(u));
+    else if (rc != 0 && rc != MDB_NOTFOUND)
+        return rc;
+    if (up->fields & PK_USAGE_QUOTA) {
+        stamp_key[0] = PK_USAGE_STAMP;
+        memcpy(stamp_key + 1, key, klen);
+        sk.mv_size = klen + 1;
+        sk.mv_data = stamp_key;
+        if ((rc = usage_stamp(store, txn, &sk, &stored_taken)) != 0)
+            return rc;
+        taken = up->taken_us != 0 ? up->taken_us : now_us;
+        /* Counts taken later by another process were committed first:
+         * keep them. A stamp from the future means the clock was set
+         * back; then the stamp proves nothing. */
+        if (stored_taken > taken && stored_taken <= now_us)
+            return 0;
+        u.bytes = up->bytes;
+        u.messages = up->messages;
+        u.updated = taken / 1000000;
+        put_u64(sbuf, taken);
+        v.mv_size = sizeof(sbuf);
+        v.mv_data = sbuf;
+        if ((rc = mdb_put(txn, store->dbi, &sk, &v, 0)) != 0)
+            return rc;
+    }
+    if (up->fields & PK_USAGE_LOGIN)
+        u.last_login = up->last_login;
+    usage_encode(&u, buf);
+    v.mv_size = sizeof(buf);
+    v.mv_data = buf;
+    return mdb_put(txn, store->dbi, &k, &v, 0);
+}
+
+/* usage_grow - double the map after MDB_MAP_FULL; false at the limit */
+
+static bool usage_grow(struct pk_usage_store *store)
+{
     MDB_envinfo info;
-    size_t klen;
+
+    mdb_env_info(store->env, &info);
+    return info.me_mapsize * 2 <= PK_USAGE_MAP_LIMIT &&
+           mdb_env_set_mapsize(store->env, info.me_mapsize * 2) == 0;
+}
+
+/* pk_usage_apply - several updates in one write transaction */
+
+int pk_usage_apply(struct pk_usage_store *store,
+                   const struct pk_usage_update *updates, size_t count,
+                   const char **error_r)
+{
+    char key[PK_KEY_MAX];
+    const char *parse_error = "";
+    bool bad = false;
+    uint64_t now_us = pk_usage_now_us();
+    MDB_txn *txn;
+    size_t klen, i;
     int rc, status;
 
-    if ((status = usage_key(address, key, &klen, error_r)) != PK_OK)
-        return status;
     for (;;) {
-        if ((status = usage_begin(store, 0, &txn, error_r)) != PK_OK)
-            return status;
-        k.mv_size = klen;
-        k.mv_data = key;
-        rc = mdb_get(txn, store->dbi, &k, &v);
-        /* A damaged record is replaced: it is only counted again. */
-        if (rc == 0 && usage_decode(&v, &u, error_r) != PK_OK)
-            memset(&u, 0, sizeof(u));
-        else if (rc != 0 && rc != MDB_NOTFOUND)
-            break;
-        if (field == USAGE_QUOTA) {
-            u.bytes = a;
-            u.messages = b;
-            u.updated = (uint64_t)time(NULL);
-        } else {
-            u.last_login = a;
+        txn = NULL;
+        for (i = 0, rc = 0; i < count && rc == 0; i++) {
+            if (usage_key(updates[i].address, key, &klen, &parse_error) !=
+                PK_OK) {
+                bad = true;
+                continue;
+            }
+            /* Begun at the first valid address: none, no transaction. */
+            if (txn == NULL &&
+                (status = usage_begin(store, 0, &txn, error_r)) != PK_OK)
+                return status;
+            rc = usage_put(store, txn, key, klen, &updates[i], now_us);
         }
-        buf[0] = PK_REC_USAGE;
-        buf[1] = PK_USAGE_VERSION;
-        p = put_u64(buf + 2, u.bytes);
-        p = put_u64(p, u.messages);
-        p = put_u64(p, u.last_login);
-        put_u64(p, u.updated);
-        v.mv_size = sizeof(buf);
-        v.mv_data = buf;
-        if ((rc = mdb_put(txn, store->dbi, &k, &v, 0)) != 0)
+        if (txn == NULL)
+            break;
+        if (rc != 0)
             mdb_txn_abort(txn);
         else if ((rc = mdb_txn_commit(txn)) == 0) /* frees txn either way */
-            return PK_OK;
-        if (rc != MDB_MAP_FULL)
+            break;
+        if (rc != MDB_MAP_FULL || !usage_grow(store))
             return usage_lmdb(rc, "write", error_r);
-        mdb_env_info(store->env, &info);
-        if (info.me_mapsize * 2 > PK_USAGE_MAP_LIMIT)
-            return usage_lmdb(rc, "write", error_r);
-        if ((rc = mdb_env_set_mapsize(store->env, info.me_mapsize * 2)) != 0)
-            return usage_lmdb(rc, "resize", error_r);
     }
-    mdb_txn_abort(txn);
-    return usage_lmdb(rc, "read", error_r);
+    if (bad) {
+        *error_r = pk_error("%s", parse_error);
+        return PK_EINVAL;
+    }
+    return PK_OK;
 }
 
 /* pk_usage_set_quota - record the bytes and messages counts */
@@ -362,7 +471,10 @@ static int usage_update(struct pk_usage_store *store, const char *address,
 int pk_usage_set_quota(struct pk_usage_store *store, const char *address,
                        uint64_t bytes, uint64_t messages, const char **error_r)
 {
-    return usage_update(store, address, USAGE_QUOTA, bytes, messages, error_r);
+    struct pk_usage_update up = {address, PK_USAGE_QUOTA, bytes, messages, 0,
+                                 0};
+
+    return pk_usage_apply(store, &up, 1, error_r);
 }
 
 /* pk_usage_set_login - record the last login time */
@@ -370,5 +482,7 @@ int pk_usage_set_quota(struct pk_usage_store *store, const char *address,
 int pk_usage_set_login(struct pk_usage_store *store, const char *address,
                        uint64_t when, const char **error_r)
 {
-    return usage_update(store, address, USAGE_LOGIN, when, 0, error_r);
+    struct pk_usage_update up = {address, PK_USAGE_LOGIN, 0, 0, when, 0};
+
+    return pk_usage_apply(store, &up, 1, error_r);
 }

@@ -52,7 +52,8 @@ DOVECOT_TESTS = \
 	tests/integration/t-dovecot-imap-pop3-login.sh \
 	tests/integration/t-dovecot-lmtp-delivery.sh \
 	tests/integration/t-dovecot-usage-quota.sh \
-	tests/integration/t-dovecot-bad-database.sh
+	tests/integration/t-dovecot-bad-database.sh \
+	tests/integration/t-dovecot-usage-batch.sh
 if HAVE_DOVECOT
 TESTS += $(DOVECOT_TESTS)
 endif

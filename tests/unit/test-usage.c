@@ -10,7 +10,9 @@
 /*	other; addresses normalized like everywhere; a reader of a
 /*	directory with nothing recorded; the record layout of usage.h;
 /*	refusals (bad address, unsafe directory, use after fork, a newer
-/*	record version), and a damaged record replaced by the next update.
+/*	record version), a damaged record replaced by the next update, and
+/*	pk_usage_apply(): many updates in one commit, a bad address skipped,
+/*	and counts taken earlier never overwriting later ones.
 /*--*/
 
 #ifndef _GNU_SOURCE
@@ -221,6 +223,60 @@ static void test_usage_unsafe_dir(const char *base)
     test_end();
 }
 
+/* test_usage_apply - many updates in one commit; later counts win */
+
+static void test_usage_apply(const char *base)
+{
+    struct pk_usage_store *us;
+    struct pk_usage u;
+    const char *error;
+    uint64_t now = pk_usage_now_us();
+    struct pk_usage_update batch[] = {
+        {"dave@example.se", PK_USAGE_QUOTA, 10, 1, 0, now},
+        {"not an address", PK_USAGE_QUOTA, 1, 1, 0, now},
+        {"Erin@Example.SE", PK_USAGE_QUOTA | PK_USAGE_LOGIN, 20, 2, 77, now},
+    };
+    struct pk_usage_update older = {"dave@example.se", PK_USAGE_QUOTA, 5, 9, 0,
+                                    now - 1000};
+    struct pk_usage_update later = {
+        "dave@example.se", PK_USAGE_QUOTA, 30, 3, 0, now + 1};
+    struct pk_usage_update future = {
+        "erin@example.se", PK_USAGE_QUOTA, 1, 1, 0, now + 3600000000ULL};
+    struct pk_usage_update back = {
+        "erin@example.se", PK_USAGE_QUOTA, 2, 2, 0, now};
+
+    test_begin("several updates in one commit; counts taken earlier lose");
+    test_assert_int(pk_usage_open(dir_of(base), PK_STORE_CREATE, &us, &error),
+                    PK_OK);
+    /* The bad address is skipped, the others are written. */
+    test_assert_int(pk_usage_apply(us, batch, 3, &error), PK_EINVAL);
+    test_assert_int(pk_usage_get(us, "dave@example.se", &u, &error), PK_OK);
+    test_assert(u.bytes == 10 && u.messages == 1);
+    test_assert_int(pk_usage_get(us, "erin@example.se", &u, &error), PK_OK);
+    test_assert(u.bytes == 20 && u.messages == 2 && u.last_login == 77);
+    test_assert(u.updated == now / 1000000);
+    /* Another process committed later counts first: older ones stay out. */
+    test_assert_int(pk_usage_apply(us, &later, 1, &error), PK_OK);
+    test_assert_int(pk_usage_apply(us, &older, 1, &error), PK_OK);
+    test_assert_int(pk_usage_get(us, "dave@example.se", &u, &error), PK_OK);
+    test_assert(u.bytes == 30 && u.messages == 3);
+    /* The one-update forms mean "counted now": they always write. */
+    test_assert_int(pk_usage_set_quota(us, "dave@example.se", 40, 4, &error),
+                    PK_OK);
+    test_assert_int(pk_usage_get(us, "dave@example.se", &u, &error), PK_OK);
+    test_assert(u.bytes == 40 && u.messages == 4);
+    /* A stored time in the future (clock set back) holds nothing off. */
+    test_assert_int(pk_usage_apply(us, &future, 1, &error), PK_OK);
+    test_assert_int(pk_usage_apply(us, &back, 1, &error), PK_OK);
+    test_assert_int(pk_usage_get(us, "erin@example.se", &u, &error), PK_OK);
+    test_assert(u.bytes == 2 && u.messages == 2 && u.last_login == 77);
+    /* Nothing valid: no transaction, still an answer. */
+    test_assert_int(pk_usage_apply(us, &batch[1], 1, &error), PK_EINVAL);
+    test_assert_int(pk_usage_apply(us, batch, 0, &error), PK_OK);
+    pk_usage_close(&us);
+    test_end();
+}
+
 int main(void)
 {
     char *base = test_tmpdir();
@@ -231,6 +287,7 @@ int main(void)
     test_usage_layout(base);
     test_usage_refusals(base);
     test_usage_unsafe_dir(base);
+    test_usage_apply(base);
     test_rmtree(base);
     free(base);
     return test_exit();
