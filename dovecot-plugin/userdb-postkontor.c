@@ -107,7 +107,8 @@ static void postkontor_userdb_lookup(struct auth_request *request,
                                   home_expand(module->home, auth.address));
     auth_request_set_userdb_field(request, "mail", module->mail);
     auth_request_set_userdb_field(
-        request, "quota_rule", t_strdup_printf("*:bytes=%" PRIu64, auth.quota));
+        request, "quota_rule",
+        t_strconcat("*:bytes=", dec2str(auth.quota), NULL));
     callback(USERDB_RESULT_OK, request);
 }
 
