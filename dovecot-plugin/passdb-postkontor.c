@@ -9,6 +9,12 @@
 /*	See authdb-postkontor.c. Dovecot verifies the stored hash itself;
 /*	this file hands it over with its scheme, with the canonical name and,
 /*	for a state that forbids login, "nologin" and a "reason".
+/*
+/*	Only Dovecot's own login processes (imap, pop3, submission, sieve)
+/*	act on "nologin"; doveadm shows it. Any other client of the auth
+/*	socket, Postfix's SMTP AUTH above all, takes a passdb success as a
+/*	login, so for those services a state that forbids login fails the
+/*	authentication (as a disabled user) once the password has matched.
 /*--*/
 
 #include "auth-common.h"
@@ -24,6 +30,21 @@ struct postkontor_passdb_module {
     struct pk_dovecot_db *db;
 };
 
+/* service_honours_nologin - does this service refuse a "nologin" login? */
+
+static bool service_honours_nologin(const char *service)
+{
+    static const char *const services[] = {"imap", "pop3", "submission",
+                                           "sieve", "doveadm"};
+
+    if (service == NULL)
+        return false;
+    for (size_t i = 0; i < N_ELEMENTS(services); i++)
+        if (strcmp(service, services[i]) == 0)
+            return true;
+    return false;
+}
+
 /* passdb_result_fields - canonical name and login refusal */
 
 static void passdb_result_fields(struct auth_request *request,
@@ -37,6 +58,15 @@ static void passdb_result_fields(struct auth_request *request,
     }
 }
 
+/* login_refused - a login this service would let through, but must not */
+
+static bool login_refused(struct auth_request *request,
+                          const struct pk_auth *auth)
+{
+    return !auth->may_login &&
+           !service_honours_nologin(request->fields.service);
+}
+
 /* postkontor_verify_plain - Dovecot verifies the stored hash */
 
 static void postkontor_verify_plain(struct auth_request *request,
@@ -48,6 +78,7 @@ static void postkontor_verify_plain(struct auth_request *request,
     struct pk_auth auth;
     enum passdb_result result;
     const char *crypted, *scheme;
+    bool refused;
     int ret;
 
     if ((result = auth_lookup(request, module->db, &auth)) !=
@@ -56,6 +87,7 @@ static void postkontor_verify_plain(struct auth_request *request,
         return;
     }
     passdb_result_fields(request, &auth);
+    refused = login_refused(request, &auth);
     crypted = t_strdup(auth.hash);
     pk_auth_wipe(&auth);
     scheme = password_get_scheme(&crypted);
@@ -66,9 +98,10 @@ static void postkontor_verify_plain(struct auth_request *request,
     }
     ret = auth_request_password_verify(request, password, crypted, scheme,
                                        AUTH_SUBSYS_DB);
-    callback(ret > 0   ? PASSDB_RESULT_OK
-             : ret < 0 ? PASSDB_RESULT_INTERNAL_FAILURE
-                       : PASSDB_RESULT_PASSWORD_MISMATCH,
+    callback(ret > 0 && refused ? PASSDB_RESULT_USER_DISABLED
+             : ret > 0          ? PASSDB_RESULT_OK
+             : ret < 0          ? PASSDB_RESULT_INTERNAL_FAILURE
+                                : PASSDB_RESULT_PASSWORD_MISMATCH,
              request);
 }
 
@@ -90,6 +123,12 @@ postkontor_lookup_credentials(struct auth_request *request,
         return;
     }
     passdb_result_fields(request, &auth);
+    if (login_refused(request, &auth)) {
+        /* No password check follows here: refuse without the hash. */
+        pk_auth_wipe(&auth);
+        callback(PASSDB_RESULT_USER_DISABLED, NULL, 0, request);
+        return;
+    }
     crypted = t_strdup(auth.hash);
     pk_auth_wipe(&auth);
     scheme = password_get_scheme(&crypted);

@@ -112,7 +112,24 @@ check "a suspended account with a wrong password fails" \
     auth_fails alice@example.se 'wrong'
 if grep -q 'suspended' "$T/auth.out"; then fail "the reason is only told to who knows the password"
 else pass "the reason is only told to who knows the password"; fi
+# Only Dovecot's login processes act on nologin; Postfix's SMTP AUTH
+# (service smtp) takes any passdb success as a login, so there the
+# suspended account must fail outright.
+dc_next_ip
+dc_doveadm auth test -x rip="$DC_IP" -x service=smtp alice@example.se 'alice pw 2' \
+    >"$T/smtp.out" 2>&1
+same "SMTP AUTH of a suspended account fails, even with its password" "$?" 77
+dc_next_ip
+dc_doveadm auth test -x rip="$DC_IP" -x service=imap alice@example.se 'alice pw 2' \
+    >"$T/imap.out" 2>&1
+if [ $? = 0 ] && grep -Eq '^ +reason=account suspended$' "$T/imap.out"; then
+    pass "IMAP still gets nologin and the reason"
+else
+    fail "IMAP still gets nologin and the reason"; sed 's/^/     | /' "$T/imap.out"
+fi
 check "resume" pk account resume alice@example.se
+check "SMTP AUTH works again after resume" \
+    dc_doveadm auth test -x rip=127.0.9.9 -x service=smtp alice@example.se 'alice pw 2'
 check "a resumed account logs in" auth_ok alice@example.se 'alice pw 2'
 check "disable" pk account disable bob@example.se
 nologin "a disabled account is refused, with its reason" \
