@@ -42,6 +42,16 @@ static int verdict(struct pk_verdict *v, enum pk_verdict_kind kind, int code,
     return PK_OK;
 }
 
+/* copy_str - a bounded copy, truncated; per request, so no formatting */
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size - 1);
+
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 /* pk_policy_open - the stores a policy service reads */
 
 int pk_policy_open(const char *dbdir, unsigned max_recipients,
@@ -94,6 +104,13 @@ void pk_policy_close(struct pk_policy **polp)
     *polp = NULL;
 }
 
+/* pk_policy_flush - store the pending rate limit counts */
+
+int pk_policy_flush(struct pk_policy *pol, const char **error_r)
+{
+    return pk_ratelimit_flush(pol->limits, error_r);
+}
+
 /* pk_policy_session_init - a fresh connection */
 
 void pk_policy_session_init(struct pk_policy_session *sess)
@@ -123,7 +140,10 @@ static int check_login(struct pk_txn *txn, const struct pk_policyreq *req,
         return verdict(v, PK_VERDICT_REJECT, 554, "5.7.1",
                        "account %.254s may not send mail (%s)",
                        req->sasl_username, pk_state_name(state));
-    if (req->sender[0] == 0)
+    /* An account may send as itself (sendas.h): the login was just
+     * found to be an account that may send, so the very same text needs
+     * no second lookup. */
+    if (req->sender[0] == 0 || strcmp(req->sender, req->sasl_username) == 0)
         return PK_OK;
     status = pk_sendas_may(txn, req->sasl_username, req->sender, error_r);
     if (status == PK_NOTFOUND || status == PK_EINVAL)
@@ -225,54 +245,85 @@ static int check_recipient(struct pk_policy *pol, struct pk_txn *txn,
     return status;
 }
 
+/* limit_subjects - the login's account and domain, once per message */
+
+static int limit_subjects(struct pk_txn *txn, struct pk_policy_session *sess,
+                          const struct pk_policyreq *req, const char **error_r)
+{
+    const char *at = strrchr(req->sasl_username, '@');
+    int status;
+
+    /* Without an instance, messages cannot be told apart: read anew. */
+    if (sess->login[0] && req->instance[0] &&
+        strcmp(sess->login, req->sasl_username) == 0)
+        return PK_OK;
+    sess->login[0] = 0;
+    sess->nsubjects = 0;
+    if (at == NULL)
+        return PK_OK;
+    if ((status =
+             pk_ratelimit_subject(txn, PK_RATELIMIT_ACCOUNT, req->sasl_username,
+                                  &sess->subjects[0], error_r)) != PK_OK ||
+        (status = pk_ratelimit_subject_domain(
+             txn, &sess->subjects[0], &sess->subjects[1], error_r)) != PK_OK)
+        return status;
+    sess->nsubjects = 2;
+    copy_str(sess->login, sizeof(sess->login), req->sasl_username);
+    return PK_OK;
+}
+
 /* check_limit - one rate limit, account or domain */
 
-static int check_limit(struct pk_policy *pol, struct pk_txn *txn,
-                       enum pk_ratelimit_scope scope, const char *subject,
-                       uint32_t rcpts, uint64_t now, struct pk_verdict *v,
-                       const char **error_r)
+static int check_limit(struct pk_policy *pol, const struct pk_ratesubject *rsub,
+                       enum pk_ratelimit_scope scope, uint32_t rcpts,
+                       uint64_t now, struct pk_verdict *v, const char **error_r)
 {
-    struct pk_ratelimit lim;
+    const struct pk_ratelimit *lim = &rsub->lim;
+    const char *subject = rsub->key + 2;
     struct pk_ratecount cnt;
     int status;
 
-    if ((status = pk_ratelimit_effective(txn, scope, subject, &lim, error_r)) !=
-            PK_OK ||
-        (status = pk_ratelimit_check(pol->limits, scope, subject, &lim, now, 1,
-                                     rcpts, &cnt, error_r)) != PK_OK ||
+    if ((status = pk_ratelimit_check_subject(pol->limits, rsub, now, 1, rcpts,
+                                             &cnt, error_r)) != PK_OK ||
         !cnt.over)
         return status;
-    if (lim.messages && (uint64_t)cnt.messages + 1 > lim.messages)
+    if (lim->messages && (uint64_t)cnt.messages + 1 > lim->messages)
         return verdict(v, PK_VERDICT_DEFER, 450, "4.7.1",
                        "rate limit: %s %.254s may send %u messages per %u s "
                        "(%u sent); try again in %llu s",
-                       pk_ratelimit_scope_name(scope), subject, lim.messages,
-                       lim.window, cnt.messages,
-                       (unsigned long long)(cnt.start + lim.window - now));
+                       pk_ratelimit_scope_name(scope), subject, lim->messages,
+                       lim->window, cnt.messages,
+                       (unsigned long long)(cnt.start + lim->window - now));
     return verdict(v, PK_VERDICT_DEFER, 450, "4.7.1",
                    "rate limit: %s %.254s may send to %u recipients per %u s "
                    "(%u sent, %u in this message); try again in %llu s",
-                   pk_ratelimit_scope_name(scope), subject, lim.recipients,
-                   lim.window, cnt.recipients, rcpts,
-                   (unsigned long long)(cnt.start + lim.window - now));
+                   pk_ratelimit_scope_name(scope), subject, lim->recipients,
+                   lim->window, cnt.recipients, rcpts,
+                   (unsigned long long)(cnt.start + lim->window - now));
 }
 
 /* check_limits - the login's account and domain limits */
 
 static int check_limits(struct pk_policy *pol, struct pk_txn *txn,
+                        struct pk_policy_session *sess,
                         const struct pk_policyreq *req, uint32_t rcpts,
                         uint64_t now, struct pk_verdict *v,
                         const char **error_r)
 {
-    const char *at = strrchr(req->sasl_username, '@');
+    static const enum pk_ratelimit_scope scopes[] = {
+        PK_RATELIMIT_ACCOUNT,
+        PK_RATELIMIT_DOMAIN,
+    };
     int status;
 
-    status = check_limit(pol, txn, PK_RATELIMIT_ACCOUNT, req->sasl_username,
-                         rcpts, now, v, error_r);
-    if (status != PK_OK || v->kind != PK_VERDICT_DUNNO || at == NULL)
+    if ((status = limit_subjects(txn, sess, req, error_r)) != PK_OK)
         return status;
-    return check_limit(pol, txn, PK_RATELIMIT_DOMAIN, at + 1, rcpts, now, v,
-                       error_r);
+    for (size_t i = 0;
+         i < sess->nsubjects && status == PK_OK && v->kind == PK_VERDICT_DUNNO;
+         i++)
+        status = check_limit(pol, &sess->subjects[i], scopes[i], rcpts, now, v,
+                             error_r);
+    return status;
 }
 
 /* decide_rcpt - the checks at RCPT TO */
@@ -298,9 +349,10 @@ static int decide_rcpt(struct pk_policy *pol, struct pk_txn *txn,
         return verdict(v, PK_VERDICT_REJECT, 452, "4.5.3",
                        "too many recipients: at most %u per message",
                        pol->max_recipients);
-    if (login && ((status = check_limits(pol, txn, req, sess->recipients + 1,
-                                         now, v, error_r)) != PK_OK ||
-                  v->kind != PK_VERDICT_DUNNO))
+    if (login &&
+        ((status = check_limits(pol, txn, sess, req, sess->recipients + 1, now,
+                                v, error_r)) != PK_OK ||
+         v->kind != PK_VERDICT_DUNNO))
         return status;
     sess->recipients++;
     return PK_OK;
@@ -313,28 +365,19 @@ static int count_message(struct pk_policy *pol, struct pk_txn *txn,
                          const struct pk_policyreq *req, uint64_t now,
                          const char **error_r)
 {
-    static const enum pk_ratelimit_scope scopes[] = {
-        PK_RATELIMIT_ACCOUNT,
-        PK_RATELIMIT_DOMAIN,
-    };
-    const char *at = strrchr(req->sasl_username, '@');
     uint64_t rcpts =
         req->recipient_count ? req->recipient_count : sess->recipients;
-    struct pk_ratelimit lim;
-    int status = PK_OK;
+    int status;
 
     sess->recipients = 0;
-    if (req->sasl_username[0] == 0 || at == NULL)
+    if (req->sasl_username[0] == 0)
         return PK_OK;
-    for (int i = 0; i < 2 && status == PK_OK; i++) {
-        const char *subject = i == 0 ? req->sasl_username : at + 1;
-
-        status = pk_ratelimit_effective(txn, scopes[i], subject, &lim, error_r);
-        if (status == PK_OK)
-            status = pk_ratelimit_add(
-                pol->limits, scopes[i], subject, &lim, now, 1,
-                rcpts > UINT32_MAX ? UINT32_MAX : (uint32_t)rcpts, error_r);
-    }
+    status = limit_subjects(txn, sess, req, error_r);
+    for (size_t i = 0; i < sess->nsubjects && status == PK_OK; i++)
+        status = pk_ratelimit_add_subject(
+            pol->limits, &sess->subjects[i], now, 1,
+            rcpts > UINT32_MAX ? UINT32_MAX : (uint32_t)rcpts, error_r);
+    sess->login[0] = 0; /* the message is done */
     return status == PK_EINVAL ? PK_OK : status;
 }
 
@@ -347,10 +390,13 @@ int pk_policy_decide(struct pk_policy *pol, struct pk_policy_session *sess,
     struct pk_txn *txn;
     int status;
 
-    verdict(v, PK_VERDICT_DUNNO, 0, "", "%s", "");
+    v->kind = PK_VERDICT_DUNNO; /* the common answer: no formatting */
+    v->code = 0;
+    v->dsn[0] = v->text[0] = 0;
     if (strcmp(sess->instance, req->instance) != 0) {
-        snprintf(sess->instance, sizeof(sess->instance), "%s", req->instance);
+        copy_str(sess->instance, sizeof(sess->instance), req->instance);
         sess->recipients = 0;
+        sess->login[0] = 0;
     }
     if ((status = pk_store_read(pol->store, &txn, error_r)) != PK_OK)
         return status;

@@ -44,11 +44,16 @@
 /*	recipients, for the account and for its domain. Any other state
 /*	answers DUNNO.
 /*
-/*	A session (one per connection) holds the message instance and its
-/*	recipient count between requests; pk_policy_session_init() starts
-/*	one. pk_policy_open() opens the account database read-only, the
+/*	A session (one per connection) holds the message instance, its
+/*	recipient count and, for a SASL login, the rate limits in force
+/*	(read at the message's first request, so a changed limit applies
+/*	from the next message on) between requests;
+/*	pk_policy_session_init() starts one. pk_policy_open() opens the account database read-only, the
 /*	usage environment if there is one (it is opened later when it
 /*	appears) and the rate limit counters; pk_policy_close() closes all.
+/*	pk_policy_flush() stores the rate limit counts counted since the
+/*	last flush (see ratelimit.h for what that means for durability): a
+/*	daemon calls it about once a second.
 /*
 /*	pk_policy_decide() answers PK_OK with a verdict, or an error
 /*	(PK_ETEMP, PK_ECORRUPT, ...): the adapter must then answer with a
@@ -91,12 +96,17 @@ struct pk_policy {
 struct pk_policy_session {
     char instance[64];
     unsigned recipients; /* accepted in this message */
+    /* The login's rate limit subjects for this message (instance). */
+    char login[PK_ADDR_MAX + 1];       /* "": none read yet */
+    struct pk_ratesubject subjects[2]; /* account, domain */
+    size_t nsubjects;
 };
 
 extern int pk_policy_open(const char *, unsigned, struct pk_policy **,
                           const char **);
 extern void pk_policy_close(struct pk_policy **);
 extern void pk_policy_session_init(struct pk_policy_session *);
+extern int pk_policy_flush(struct pk_policy *, const char **);
 extern int pk_policy_decide(struct pk_policy *, struct pk_policy_session *,
                             const struct pk_policyreq *, uint64_t,
                             struct pk_verdict *, const char **);

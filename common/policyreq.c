@@ -50,33 +50,32 @@ static uint64_t parse_number(const char *s)
 
 /* set_attr - store a known attribute; ignore the others */
 
-static void set_attr(struct pk_policyreq *req, const char *name,
+static void set_attr(struct pk_policyreq *req, const char *name, size_t nlen,
                      const char *value)
 {
     static const struct {
         const char *name;
+        size_t len;
         size_t offset;
     } fields[] = {
-        {"request", offsetof(struct pk_policyreq, request)},
-        {"protocol_state", offsetof(struct pk_policyreq, protocol_state)},
-        {"protocol_name", offsetof(struct pk_policyreq, protocol_name)},
-        {"instance", offsetof(struct pk_policyreq, instance)},
-        {"sasl_username", offsetof(struct pk_policyreq, sasl_username)},
-        {"sender", offsetof(struct pk_policyreq, sender)},
-        {"recipient", offsetof(struct pk_policyreq, recipient)},
-        {"client_address", offsetof(struct pk_policyreq, client_address)},
-        {"policy_context", offsetof(struct pk_policyreq, policy_context)},
-        {"queue_id", offsetof(struct pk_policyreq, queue_id)},
+#define FIELD(n) {#n, sizeof(#n) - 1, offsetof(struct pk_policyreq, n)}
+        FIELD(request),   FIELD(protocol_state), FIELD(protocol_name),
+        FIELD(instance),  FIELD(sasl_username),  FIELD(sender),
+        FIELD(recipient), FIELD(client_address), FIELD(policy_context),
+        FIELD(queue_id),
+#undef FIELD
     };
 
+    /* Postfix sends some 30 attributes: compare lengths before bytes. */
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-        if (strcmp(name, fields[i].name) == 0) {
+        if (nlen == fields[i].len && name[0] == fields[i].name[0] &&
+            memcmp(name, fields[i].name, nlen) == 0) {
             *(const char **)((char *)req + fields[i].offset) = value;
             return;
         }
-    if (strcmp(name, "recipient_count") == 0)
+    if (nlen == 15 && memcmp(name, "recipient_count", 15) == 0)
         req->recipient_count = parse_number(value);
-    else if (strcmp(name, "size") == 0)
+    else if (nlen == 4 && memcmp(name, "size", 4) == 0)
         req->size = parse_number(value);
 }
 
@@ -99,10 +98,10 @@ int pk_policyreq_parse(char *buf, size_t len, struct pk_policyreq *req)
         *nl = 0;
         if (++req->attrs > PK_POLICYREQ_ATTRS_MAX)
             return PK_EINVAL;
-        if ((eq = strchr(line, '=')) == NULL || eq == line)
+        if ((eq = memchr(line, '=', (size_t)(nl - line))) == NULL || eq == line)
             return PK_EINVAL;
         *eq = 0;
-        set_attr(req, line, eq + 1);
+        set_attr(req, line, (size_t)(eq - line), eq + 1);
         line = nl + 1;
     }
     if (strcmp(req->request, "smtpd_access_policy") != 0)

@@ -2,46 +2,31 @@
 /* NAME
 /*	ratelimit 3
 /* SUMMARY
-/*	per-account and per-domain sending limits and their counters
+/*	per-account and per-domain sending limits: settings and subjects
 /* SYNOPSIS
 /*	#include "ratelimit.h"
 /* DESCRIPTION
-/*	See ratelimit.h. Settings go through the store like every other
-/*	record. Counters use an LMDB environment of their own, mapped
-/*	writable (MDB_WRITEMAP, MDB_MAPASYNC, MDB_NOSYNC): a counter write
-/*	happens for every message, and this way a commit is a change in
-/*	shared memory that the kernel writes back, which a crash of the
-/*	daemon does not lose; only a crash of the machine may lose the last
-/*	seconds. Reads renew one reset read transaction.
+/*	See ratelimit.h. This file holds the settings, which go through
+/*	the store like every other record, and the subjects a policy check
+/*	resolves once per message; ratelimit-count.c holds the counters.
 /* DIAGNOSTICS
 /*	PK_EINVAL for a bad subject or limit, PK_NOTFOUND for a missing
-/*	setting, PK_ECORRUPT for a value that does not decode, PK_ETEMP or
-/*	PK_ECONFIG when the counter environment fails.
+/*	setting, PK_ECORRUPT for a value that does not decode.
 /*--*/
 
-#include <errno.h>
-#include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "account.h"
 #include "changelog.h"
 #include "domain.h"
+#include "ratelimit-int.h"
 #include "ratelimit.h"
 
 #define SETTING_PREFIX "ratelimit:"
 #define SETTING_KEY_MAX (sizeof(SETTING_PREFIX) + 8 + PK_ADDR_MAX + 1)
 #define SETTING_LEN (2 + 3 * 4)
-#define COUNT_LEN (2 + 8 + 4 + 4)
-#define COUNT_MAPSIZE ((size_t)64 << 20)
-
-struct pk_ratelimit_store {
-    MDB_env *env;
-    MDB_dbi dbi;
-    MDB_txn *rtxn; /* a reset read transaction, renewed */
-};
 
 /* pk_ratelimit_scope_name - "account" or "domain" */
 
@@ -71,32 +56,22 @@ static int normalize(enum pk_ratelimit_scope scope, const char *subject,
 static size_t setting_key(enum pk_ratelimit_scope scope, const char *norm,
                           char key[SETTING_KEY_MAX])
 {
-    int n;
+    const char *name = pk_ratelimit_scope_name(scope);
+    size_t n = sizeof(SETTING_PREFIX) - 1, len = strlen(name),
+           nlen = strnlen(norm, PK_ADDR_MAX);
 
-    n = snprintf(key, SETTING_KEY_MAX, "%s%s%s%s", SETTING_PREFIX,
-                 pk_ratelimit_scope_name(scope), *norm ? ":" : "", norm);
-    return (size_t)n;
+    /* Called for every policy request: no formatted output here. */
+    memcpy(key, SETTING_PREFIX, n);
+    memcpy(key + n, name, len);
+    n += len;
+    if (nlen) {
+        key[n++] = ':';
+        memcpy(key + n, norm, nlen);
+        n += nlen;
+    }
+    key[n] = 0;
+    return n;
 }
-
-/* put_u32 - little-endian */
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* get_u32 - little-endian */
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    uint32_t v = 0;
-
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
 /* decode_setting - a stored limit */
 
 static int decode_setting(const void *val, size_t len, struct pk_ratelimit *lim,
@@ -114,9 +89,9 @@ static int decode_setting(const void *val, size_t len, struct pk_ratelimit *lim,
                             p[1]);
         return PK_EVERSION;
     }
-    lim->messages = get_u32(p + 2);
-    lim->recipients = get_u32(p + 6);
-    lim->window = get_u32(p + 10);
+    lim->messages = pk_ratelimit_get_u32(p + 2);
+    lim->recipients = pk_ratelimit_get_u32(p + 6);
+    lim->window = pk_ratelimit_get_u32(p + 10);
     return PK_OK;
 }
 
@@ -168,9 +143,9 @@ int pk_ratelimit_set(struct pk_txn *txn, enum pk_ratelimit_scope scope,
     klen = setting_key(scope, norm, key);
     val[0] = PK_REC_RATELIMIT;
     val[1] = 1;
-    put_u32(val + 2, lim->messages);
-    put_u32(val + 6, lim->recipients);
-    put_u32(val + 10, lim->window);
+    pk_ratelimit_put_u32(val + 2, lim->messages);
+    pk_ratelimit_put_u32(val + 6, lim->recipients);
+    pk_ratelimit_put_u32(val + 10, lim->window);
     if ((status = pk_txn_put(txn, PK_DB_META, key, klen, val, sizeof(val), 0,
                              error_r)) != PK_OK)
         return status;
@@ -311,125 +286,83 @@ const char *pk_ratelimit_dir(const char *dbdir, char *buf, size_t size)
     return buf;
 }
 
-/* lmdb_fail - an LMDB error as a status */
+/* pk_ratelimit_subject - a subject's counter key and the limit in force */
 
-static int lmdb_fail(int rc, const char *what, const char **error_r)
+int pk_ratelimit_subject(struct pk_txn *txn, enum pk_ratelimit_scope scope,
+                         const char *subject, struct pk_ratesubject *rsub,
+                         const char **error_r)
 {
-    *error_r = pk_error("rate limit counters: %s: %s", what, mdb_strerror(rc));
-    return rc == EACCES ? PK_ECONFIG : PK_ETEMP;
-}
-
-/* pk_ratelimit_open - open or create the counter environment */
-
-int pk_ratelimit_open(const char *dir, struct pk_ratelimit_store **rs_r,
-                      const char **error_r)
-{
-    struct pk_ratelimit_store *rs;
-    MDB_txn *txn;
-    int rc;
-
-    *rs_r = NULL;
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-        *error_r = pk_error("cannot create %s: %s", dir, strerror(errno));
-        return PK_ECONFIG;
-    }
-    if ((rs = calloc(1, sizeof(*rs))) == NULL)
-        return PK_ENOMEM;
-    if ((rc = mdb_env_create(&rs->env)) != 0 ||
-        (rc = mdb_env_set_mapsize(rs->env, COUNT_MAPSIZE)) != 0 ||
-        (rc = mdb_env_open(rs->env, dir,
-                           MDB_WRITEMAP | MDB_MAPASYNC | MDB_NOSYNC | MDB_NOTLS,
-                           0600)) != 0) {
-        if (rs->env)
-            mdb_env_close(rs->env);
-        free(rs);
-        *error_r = pk_error("cannot open rate limit counters in %s: %s", dir,
-                            mdb_strerror(rc));
-        return rc == EACCES ? PK_ECONFIG : PK_ETEMP;
-    }
-    if ((rc = mdb_txn_begin(rs->env, NULL, 0, &txn)) != 0 ||
-        (rc = mdb_dbi_open(txn, NULL, 0, &rs->dbi)) != 0 ||
-        (rc = mdb_txn_commit(txn)) != 0) {
-        mdb_env_close(rs->env);
-        free(rs);
-        return lmdb_fail(rc, "open", error_r);
-    }
-    *rs_r = rs;
-    return PK_OK;
-}
-
-/* pk_ratelimit_close - flush and close */
-
-void pk_ratelimit_close(struct pk_ratelimit_store **rsp)
-{
-    struct pk_ratelimit_store *rs = *rsp;
-
-    if (rs == NULL)
-        return;
-    if (rs->rtxn)
-        mdb_txn_abort(rs->rtxn);
-    mdb_env_sync(rs->env, 1);
-    mdb_env_close(rs->env);
-    free(rs);
-    *rsp = NULL;
-}
-
-/* count_key - "a:" address or "d:" domain */
-
-static int count_key(enum pk_ratelimit_scope scope, const char *subject,
-                     char key[PK_ADDR_MAX + 3], size_t *klen,
-                     const char **error_r)
-{
-    char norm[PK_ADDR_MAX + 1];
+    char *norm = rsub->key + 2;
     int status;
 
+    memset(&rsub->lim, 0, sizeof(rsub->lim));
+    rsub->klen = 0;
+    rsub->key[0] = scope == PK_RATELIMIT_DOMAIN ? 'd' : 'a';
+    rsub->key[1] = ':';
     if ((status = normalize(scope, subject, norm, error_r)) != PK_OK)
         return status;
-    *klen = (size_t)snprintf(key, PK_ADDR_MAX + 3, "%c:%s",
-                             scope == PK_RATELIMIT_DOMAIN ? 'd' : 'a', norm);
-    return PK_OK;
+    rsub->klen = 2 + strlen(norm);
+    status = get_normalized(txn, scope, norm, &rsub->lim, error_r);
+    if (status == PK_NOTFOUND)
+        status = get_normalized(txn, scope, "", &rsub->lim, error_r);
+    if (status == PK_NOTFOUND) {
+        memset(&rsub->lim, 0, sizeof(rsub->lim));
+        status = PK_OK;
+    }
+    return status;
 }
 
-/* read_count - the counts of the current window inside a transaction */
+/* pk_ratelimit_subject_domain - the domain subject of an account subject */
 
-static int read_count(struct pk_ratelimit_store *rs, MDB_txn *txn, MDB_val *key,
-                      const struct pk_ratelimit *lim, uint64_t now,
-                      struct pk_ratecount *cnt, const char **error_r)
+int pk_ratelimit_subject_domain(struct pk_txn *txn,
+                                const struct pk_ratesubject *account,
+                                struct pk_ratesubject *rsub,
+                                const char **error_r)
 {
-    MDB_val val;
-    const unsigned char *p;
-    int rc;
+    const char *at = memchr(account->key, '@', account->klen);
+    size_t dlen;
+    int status;
 
-    memset(cnt, 0, sizeof(*cnt));
-    cnt->start = now;
-    if ((rc = mdb_get(txn, rs->dbi, key, &val)) == MDB_NOTFOUND)
-        return PK_OK;
-    if (rc != 0)
-        return lmdb_fail(rc, "read", error_r);
-    p = val.mv_data;
-    if (val.mv_size != COUNT_LEN || p[0] != PK_REC_RATECOUNT || p[1] != 1) {
-        *error_r = pk_error("a rate limit counter is corrupt");
-        return PK_ECORRUPT;
+    memset(&rsub->lim, 0, sizeof(rsub->lim));
+    rsub->klen = 0;
+    if (account->klen < 3 || account->key[0] != 'a' || at == NULL) {
+        *error_r = pk_error("not an account's rate limit subject");
+        return PK_EINVAL;
     }
-    cnt->start = (uint64_t)get_u32(p + 2) | (uint64_t)get_u32(p + 6) << 32;
-    cnt->messages = get_u32(p + 10);
-    cnt->recipients = get_u32(p + 14);
-    /* A clock set back must not lock a sender out for good. */
-    if (now >= cnt->start + lim->window || now < cnt->start) {
-        memset(cnt, 0, sizeof(*cnt));
-        cnt->start = now;
+    /* The account's domain is normalized already: no second parse. */
+    dlen = account->klen - (size_t)(at + 1 - account->key);
+    rsub->key[0] = 'd';
+    rsub->key[1] = ':';
+    memcpy(rsub->key + 2, at + 1, dlen);
+    rsub->key[2 + dlen] = 0;
+    rsub->klen = 2 + dlen;
+    status = get_normalized(txn, PK_RATELIMIT_DOMAIN, rsub->key + 2, &rsub->lim,
+                            error_r);
+    if (status == PK_NOTFOUND)
+        status =
+            get_normalized(txn, PK_RATELIMIT_DOMAIN, "", &rsub->lim, error_r);
+    if (status == PK_NOTFOUND) {
+        memset(&rsub->lim, 0, sizeof(rsub->lim));
+        status = PK_OK;
     }
-    return PK_OK;
+    return status;
 }
 
-/* over - would adding go over the limit */
+/* subject_of - a subject's counter key with a given limit */
 
-static bool over(const struct pk_ratelimit *lim, const struct pk_ratecount *cnt,
-                 uint32_t msgs, uint32_t rcpts)
+static int subject_of(enum pk_ratelimit_scope scope, const char *subject,
+                      const struct pk_ratelimit *lim,
+                      struct pk_ratesubject *rsub, const char **error_r)
 {
-    return (lim->messages && (uint64_t)cnt->messages + msgs > lim->messages) ||
-           (lim->recipients &&
-            (uint64_t)cnt->recipients + rcpts > lim->recipients);
+    int status;
+
+    rsub->lim = *lim;
+    rsub->key[0] = scope == PK_RATELIMIT_DOMAIN ? 'd' : 'a';
+    rsub->key[1] = ':';
+    if ((status = normalize(scope, subject, rsub->key + 2, error_r)) != PK_OK)
+        return status;
+    rsub->klen = 2 + strlen(rsub->key + 2);
+    return PK_OK;
 }
 
 /* pk_ratelimit_check - the current window, and whether adding is too much */
@@ -440,30 +373,16 @@ int pk_ratelimit_check(struct pk_ratelimit_store *rs,
                        uint32_t msgs, uint32_t rcpts, struct pk_ratecount *cnt,
                        const char **error_r)
 {
-    char kbuf[PK_ADDR_MAX + 3];
-    MDB_val key;
-    MDB_txn *txn;
-    int rc, status;
+    struct pk_ratesubject rsub;
+    int status;
 
     memset(cnt, 0, sizeof(*cnt));
     if (lim->messages == 0 && lim->recipients == 0)
         return PK_OK;
-    if ((status = count_key(scope, subject, kbuf, &key.mv_size, error_r)) !=
-        PK_OK)
+    if ((status = subject_of(scope, subject, lim, &rsub, error_r)) != PK_OK)
         return status;
-    key.mv_data = kbuf;
-    if (rs->rtxn == NULL)
-        rc = mdb_txn_begin(rs->env, NULL, MDB_RDONLY, &rs->rtxn);
-    else
-        rc = mdb_txn_renew(rs->rtxn);
-    if (rc != 0)
-        return lmdb_fail(rc, "read", error_r);
-    txn = rs->rtxn;
-    status = read_count(rs, txn, &key, lim, now, cnt, error_r);
-    mdb_txn_reset(txn);
-    if (status == PK_OK)
-        cnt->over = over(lim, cnt, msgs, rcpts);
-    return status;
+    return pk_ratelimit_check_subject(rs, &rsub, now, msgs, rcpts, cnt,
+                                      error_r);
 }
 
 /* pk_ratelimit_add - count messages and recipients */
@@ -473,42 +392,12 @@ int pk_ratelimit_add(struct pk_ratelimit_store *rs,
                      const struct pk_ratelimit *lim, uint64_t now,
                      uint32_t msgs, uint32_t rcpts, const char **error_r)
 {
-    struct pk_ratecount cnt;
-    unsigned char buf[COUNT_LEN];
-    char kbuf[PK_ADDR_MAX + 3];
-    MDB_val key, val = {sizeof(buf), buf};
-    MDB_txn *txn;
-    int rc, status;
+    struct pk_ratesubject rsub;
+    int status;
 
     if (lim->messages == 0 && lim->recipients == 0)
         return PK_OK;
-    if ((status = count_key(scope, subject, kbuf, &key.mv_size, error_r)) !=
-        PK_OK)
+    if ((status = subject_of(scope, subject, lim, &rsub, error_r)) != PK_OK)
         return status;
-    key.mv_data = kbuf;
-    if ((rc = mdb_txn_begin(rs->env, NULL, 0, &txn)) != 0)
-        return lmdb_fail(rc, "write", error_r);
-    if ((status = read_count(rs, txn, &key, lim, now, &cnt, error_r)) !=
-        PK_OK) {
-        mdb_txn_abort(txn);
-        return status;
-    }
-    cnt.messages =
-        cnt.messages > UINT32_MAX - msgs ? UINT32_MAX : cnt.messages + msgs;
-    cnt.recipients = cnt.recipients > UINT32_MAX - rcpts
-                         ? UINT32_MAX
-                         : cnt.recipients + rcpts;
-    buf[0] = PK_REC_RATECOUNT;
-    buf[1] = 1;
-    put_u32(buf + 2, (uint32_t)cnt.start);
-    put_u32(buf + 6, (uint32_t)(cnt.start >> 32));
-    put_u32(buf + 10, cnt.messages);
-    put_u32(buf + 14, cnt.recipients);
-    if ((rc = mdb_put(txn, rs->dbi, &key, &val, 0)) != 0) {
-        mdb_txn_abort(txn);
-        return lmdb_fail(rc, "write", error_r);
-    }
-    if ((rc = mdb_txn_commit(txn)) != 0)
-        return lmdb_fail(rc, "commit", error_r);
-    return PK_OK;
+    return pk_ratelimit_add_subject(rs, &rsub, now, msgs, rcpts, error_r);
 }

@@ -39,14 +39,36 @@
 /*	(PK_REC_RATECOUNT), a version byte (1), u64 window start (seconds),
 /*	u32 messages, u32 recipients. A window begins with the first message
 /*	counted in it and lasts the limit's window; then counting starts
-/*	again. Counter writes are not flushed to disk one by one (a crash of
-/*	the machine may lose the last seconds of counts, a restart of the
-/*	daemon loses nothing); pk_ratelimit_close() flushes.
+/*	again.
+/*
+/*	Durability: pk_ratelimit_add() counts in memory; the counts reach
+/*	the counter environment at pk_ratelimit_flush(), which writes every
+/*	counter changed since the last flush in one transaction, and at
+/*	pk_ratelimit_close(). A daemon calls pk_ratelimit_flush() about
+/*	once a second, so a clean stop or restart loses nothing, a daemon
+/*	that is killed or crashes loses at most the counts since its last
+/*	flush, and a crash of the machine may in addition lose what the
+/*	kernel had not yet written back (the environment is not synced at
+/*	each commit). Counters read are kept in memory too until the next
+/*	flush, so that checking a message and then counting it reads the
+/*	database once. pk_ratelimit_pending() tells how many counters are
+/*	held; more than a fixed number (1024) flushes at once. A flush adds
+/*	what another process counted meanwhile in the same window, so two
+/*	processes may count in one environment; each sees the other's
+/*	counts after its next flush.
 /*
 /*	pk_ratelimit_check() answers, in *count_r, what has been counted in
 /*	the current window (zero once it has passed) and whether adding
 /*	messages and recipients would go over the limit. pk_ratelimit_add()
 /*	counts them.
+/*
+/*	pk_ratelimit_subject() does the work a subject needs once per
+/*	message: it normalizes the subject into its counter key and reads
+/*	the limit in force (as pk_ratelimit_effective());
+/*	pk_ratelimit_subject_domain() makes the subject of an account's
+/*	domain from the account's subject without parsing again; the _subject
+/*	variants of check and add then take that instead of a subject and
+/*	a limit.
 /*--*/
 
 #ifndef PK_RATELIMIT_H
@@ -82,6 +104,14 @@ struct pk_ratecount {
     bool over; /* adding would exceed the limit */
 };
 
+/* A subject resolved once: its counter key and the limit in force. */
+#define PK_RATESUBJECT_KEY_MAX (PK_ADDR_MAX + 3)
+struct pk_ratesubject {
+    char key[PK_RATESUBJECT_KEY_MAX]; /* "a:" address or "d:" domain */
+    size_t klen;                      /* 0: not resolved */
+    struct pk_ratelimit lim;
+};
+
 typedef int pk_ratelimit_iter_fn(enum pk_ratelimit_scope, const char *,
                                  const struct pk_ratelimit *, void *);
 
@@ -107,6 +137,21 @@ extern const char *pk_ratelimit_dir(const char *, char *, size_t);
 extern int pk_ratelimit_open(const char *, struct pk_ratelimit_store **,
                              const char **);
 extern void pk_ratelimit_close(struct pk_ratelimit_store **);
+extern int pk_ratelimit_subject(struct pk_txn *, enum pk_ratelimit_scope,
+                                const char *, struct pk_ratesubject *,
+                                const char **);
+extern int pk_ratelimit_subject_domain(struct pk_txn *,
+                                       const struct pk_ratesubject *,
+                                       struct pk_ratesubject *, const char **);
+extern int pk_ratelimit_check_subject(struct pk_ratelimit_store *,
+                                      const struct pk_ratesubject *, uint64_t,
+                                      uint32_t, uint32_t, struct pk_ratecount *,
+                                      const char **);
+extern int pk_ratelimit_add_subject(struct pk_ratelimit_store *,
+                                    const struct pk_ratesubject *, uint64_t,
+                                    uint32_t, uint32_t, const char **);
+extern int pk_ratelimit_flush(struct pk_ratelimit_store *, const char **);
+extern size_t pk_ratelimit_pending(const struct pk_ratelimit_store *);
 extern int pk_ratelimit_check(struct pk_ratelimit_store *,
                               enum pk_ratelimit_scope, const char *,
                               const struct pk_ratelimit *, uint64_t, uint32_t,

@@ -44,6 +44,7 @@ struct daemon {
     const char *dbdir;
     unsigned max_recipients;
     struct pk_policy *pol;
+    time_t last_flush; /* CLOCK_MONOTONIC seconds */
 };
 
 static int use_stderr;
@@ -75,16 +76,22 @@ static void clean(char *s)
 static int socketmap_answer(int status, const char *value, const char *error,
                             char *out, size_t size)
 {
-    switch (status) {
-    case PK_OK:
-        return snprintf(out, size, "OK %s", value);
-    case PK_NOTFOUND:
-        return snprintf(out, size, "NOTFOUND ");
-    case PK_ECONFIG:
-        return snprintf(out, size, "PERM %s", error);
-    default:
-        return snprintf(out, size, "TEMP %s", error);
-    }
+    const char *word = status == PK_OK         ? "OK "
+                       : status == PK_NOTFOUND ? "NOTFOUND "
+                       : status == PK_ECONFIG  ? "PERM "
+                                               : "TEMP ";
+    const char *text = status == PK_OK         ? value
+                       : status == PK_NOTFOUND ? ""
+                                               : error;
+    size_t wlen = strlen(word), tlen = strnlen(text, size);
+
+    /* Once per lookup: no formatted output. Truncated to the buffer. */
+    if (wlen + tlen >= size)
+        tlen = size - 1 - wlen;
+    memcpy(out, word, wlen);
+    memcpy(out + wlen, text, tlen);
+    out[wlen + tlen] = 0;
+    return (int)(wlen + tlen);
 }
 
 /* socketmap_handle - answer each complete request in the buffer */
@@ -144,8 +151,10 @@ static int policy_answer(int status, const struct pk_verdict *v, char *out,
         return snprintf(out, size,
                         "action=451 4.3.0 temporary failure in the "
                         "mail account database; try again later\n\n");
-    if (v->kind == PK_VERDICT_DUNNO)
-        return snprintf(out, size, "action=DUNNO\n\n");
+    if (v->kind == PK_VERDICT_DUNNO && size > 14) {
+        memcpy(out, "action=DUNNO\n\n", 15); /* the common answer */
+        return 14;
+    }
     return snprintf(out, size, "action=%d %s %s\n\n", v->code, v->dsn, v->text);
 }
 
@@ -212,7 +221,24 @@ static void on_signal(int sig)
         srv_stop = 1;
 }
 
-/* tick - reopen the stores after SIGHUP */
+/* flush_counts - store the rate limit counts about once a second */
+
+static void flush_counts(struct daemon *d)
+{
+    struct timespec now;
+    const char *error;
+
+    if (pk_ratelimit_pending(d->pol->limits) == 0)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec == d->last_flush)
+        return;
+    d->last_flush = now.tv_sec;
+    if (pk_policy_flush(d->pol, &error) != PK_OK)
+        pk_log(PK_LOG_ERROR, "%s; will try again", error);
+}
+
+/* tick - store counts; reopen the stores after SIGHUP */
 
 static void tick(void *ctx)
 {
@@ -220,6 +246,7 @@ static void tick(void *ctx)
     struct pk_policy *fresh;
     const char *error;
 
+    flush_counts(d);
     if (!srv_reload)
         return;
     srv_reload = 0;
@@ -227,6 +254,9 @@ static void tick(void *ctx)
         closelog();
         openlog("postkontor-postfix", LOG_PID, LOG_MAIL);
     }
+    /* The fresh handle reads the counters: store ours first. */
+    if (pk_policy_flush(d->pol, &error) != PK_OK)
+        pk_log(PK_LOG_ERROR, "reload: %s", error);
     if (pk_policy_open(d->dbdir, d->max_recipients, &fresh, &error) != PK_OK) {
         pk_log(PK_LOG_ERROR, "reload: %s; keeping the open database", error);
         return;

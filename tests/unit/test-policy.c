@@ -313,6 +313,60 @@ static void test_policy_rate_limit_deferred(void)
     test_end();
 }
 
+static int do_alice_limit(struct pk_txn *t, void *ctx, const char **e)
+{
+    struct pk_ratelimit lim = {1, 0, 3600};
+
+    (void)ctx;
+    return pk_ratelimit_set(t, PK_RATELIMIT_ACCOUNT, "alice@example.se", &lim,
+                            e);
+}
+
+/* alice_rcpt - one RCPT of alice in a message; the verdict's kind */
+
+static int alice_rcpt(struct pk_policy_session *s, const char *inst)
+{
+    struct pk_verdict v;
+
+    test_assert_int(ask(s, &v, "protocol_state=RCPT", inst,
+                        "sasl_username=alice@example.se",
+                        "sender=alice@example.se", "recipient=y@elsewhere.org",
+                        NULL),
+                    PK_OK);
+    return (int)v.kind;
+}
+
+static void test_policy_limit_change_applies_next_message(void)
+{
+    struct pk_policy_session s;
+    struct pk_verdict v;
+
+    test_begin("policy: a limit set during a message applies from the next "
+               "message on one connection");
+    pk_policy_session_init(&s);
+    test_assert_int(alice_rcpt(&s, "instance=a1"), PK_VERDICT_DUNNO);
+    test_assert_int(ask(&s, &v, "protocol_state=END-OF-MESSAGE", "instance=a1",
+                        "sasl_username=alice@example.se", NULL),
+                    PK_OK);
+    test_assert_int(alice_rcpt(&s, "instance=a2"), PK_VERDICT_DUNNO);
+    test_assert_int(pk_store_write(fx.store, do_alice_limit, NULL, &fx.error),
+                    PK_OK);
+    /* The message under way keeps the limit it started with ... */
+    test_assert_int(alice_rcpt(&s, "instance=a2"), PK_VERDICT_DUNNO);
+    test_assert_int(ask(&s, &v, "protocol_state=END-OF-MESSAGE", "instance=a2",
+                        "sasl_username=alice@example.se", NULL),
+                    PK_OK);
+    /* ... the next one sees it (alice sent no message under it yet). */
+    test_assert_int(alice_rcpt(&s, "instance=a3"), PK_VERDICT_DUNNO);
+    test_assert_int(ask(&s, &v, "protocol_state=END-OF-MESSAGE", "instance=a3",
+                        "sasl_username=alice@example.se", NULL),
+                    PK_OK);
+    test_assert_int(alice_rcpt(&s, "instance=a4"), PK_VERDICT_DEFER);
+    /* Without an instance nothing is kept between requests. */
+    test_assert_int(alice_rcpt(&s, "instance="), PK_VERDICT_DEFER);
+    test_end();
+}
+
 int main(void)
 {
     test_begin("policy: fixture");
@@ -325,6 +379,7 @@ int main(void)
     test_policy_submission_needs_login();
     test_policy_recipient_cap();
     test_policy_rate_limit_deferred();
+    test_policy_limit_change_applies_next_message();
     pk_policy_close(&pol);
     fixture_close(&fx);
     return test_exit();

@@ -5,6 +5,9 @@
 /*	unit tests for common/ratelimit.c
 /*--*/
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "fixture.h"
 #include "ratelimit.h"
 
@@ -223,6 +226,168 @@ static void test_ratelimit_no_limit_never_over(void)
     test_end();
 }
 
+static void test_ratelimit_counts_pending_until_flushed(void)
+{
+    struct pk_ratelimit_store *rs;
+    struct pk_ratelimit lim = {5, 0, 60};
+    struct pk_ratecount cnt;
+    char dir[4096], who[64];
+    const char *e = "";
+    bool all = true;
+
+    test_begin("ratelimit: counts are seen at once, stored at flush, and a "
+               "full table flushes by itself");
+    pk_ratelimit_dir(fx.dir, dir, sizeof(dir));
+    test_assert_int(pk_ratelimit_open(dir, &rs, &e), PK_OK);
+    test_assert_int(pk_ratelimit_pending(rs), 0);
+    test_assert_int(pk_ratelimit_add(rs, PK_RATELIMIT_ACCOUNT, "p@example.se",
+                                     &lim, 2000, 1, 3, &e),
+                    PK_OK);
+    test_assert_int(pk_ratelimit_pending(rs), 1);
+    test_assert_int(pk_ratelimit_add(rs, PK_RATELIMIT_ACCOUNT, "P@example.se",
+                                     &lim, 2001, 1, 3, &e),
+                    PK_OK);
+    test_assert_int(pk_ratelimit_pending(rs), 1);
+    test_assert_int(pk_ratelimit_check(rs, PK_RATELIMIT_ACCOUNT, "p@example.se",
+                                       &lim, 2002, 1, 0, &cnt, &e),
+                    PK_OK);
+    test_assert_int(cnt.messages, 2);
+    test_assert_int(cnt.recipients, 6);
+    test_assert_int(cnt.start, 2000);
+    test_assert_int(pk_ratelimit_flush(rs, &e), PK_OK);
+    test_assert_int(pk_ratelimit_pending(rs), 0);
+    test_assert_int(pk_ratelimit_check(rs, PK_RATELIMIT_ACCOUNT, "p@example.se",
+                                       &lim, 2002, 1, 0, &cnt, &e),
+                    PK_OK);
+    test_assert_int(cnt.messages, 2);
+    /* More subjects than the table holds: nothing is lost on the way. */
+    for (int i = 0; i < 3000; i++) {
+        snprintf(who, sizeof(who), "u%d@example.se", i);
+        if (pk_ratelimit_add(rs, PK_RATELIMIT_ACCOUNT, who, &lim, 2000, 1, 1,
+                             &e) != PK_OK)
+            all = false;
+    }
+    test_assert(all);
+    test_assert(pk_ratelimit_pending(rs) <= 1024);
+    test_assert(pk_ratelimit_pending(rs) > 0);
+    pk_ratelimit_close(&rs);
+    test_assert_int(pk_ratelimit_open(dir, &rs, &e), PK_OK);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(who, sizeof(who), "u%d@example.se", i);
+        if (pk_ratelimit_check(rs, PK_RATELIMIT_ACCOUNT, who, &lim, 2010, 1, 0,
+                               &cnt, &e) != PK_OK ||
+            cnt.messages != 1)
+            all = false;
+    }
+    test_assert(all);
+    test_assert_int(pk_ratelimit_check(rs, PK_RATELIMIT_ACCOUNT, "p@example.se",
+                                       &lim, 2010, 1, 0, &cnt, &e),
+                    PK_OK);
+    test_assert_int(cnt.messages, 2);
+    pk_ratelimit_close(&rs);
+    test_end();
+}
+
+static void test_ratelimit_subject_reads_limit_once(void)
+{
+    struct pk_ratelimit_store *rs;
+    struct pk_ratesubject sub, dom;
+    struct pk_ratecount cnt;
+    struct pk_txn *txn;
+    char dir[4096];
+    const char *e = "";
+
+    test_begin("ratelimit: a subject carries its key and the limit in force");
+    test_assert_int(set(PK_RATELIMIT_ACCOUNT, "bob@example.se", 1, 0, 60),
+                    PK_OK);
+    txn = fx_read(&fx);
+    test_assert_int(pk_ratelimit_subject(txn, PK_RATELIMIT_ACCOUNT,
+                                         "BOB@example.se", &sub, &e),
+                    PK_OK);
+    pk_txn_end(&txn);
+    test_assert_int(sub.lim.messages, 1);
+    test_assert_str(sub.key, "a:bob@example.se");
+    pk_ratelimit_dir(fx.dir, dir, sizeof(dir));
+    test_assert_int(pk_ratelimit_open(dir, &rs, &e), PK_OK);
+    test_assert_int(pk_ratelimit_check_subject(rs, &sub, 3000, 1, 0, &cnt, &e),
+                    PK_OK);
+    test_assert(!cnt.over);
+    test_assert_int(pk_ratelimit_add_subject(rs, &sub, 3000, 1, 1, &e), PK_OK);
+    test_assert_int(pk_ratelimit_check_subject(rs, &sub, 3001, 1, 0, &cnt, &e),
+                    PK_OK);
+    test_assert(cnt.over);
+    pk_ratelimit_close(&rs);
+    txn = fx_read(&fx);
+    test_assert_int(
+        pk_ratelimit_subject(txn, PK_RATELIMIT_DOMAIN, "bad..domain", &sub, &e),
+        PK_EINVAL);
+    pk_txn_end(&txn);
+    test_assert_int(clear(PK_RATELIMIT_ACCOUNT, "bob@example.se"), PK_OK);
+    /* An account's domain subject is the domain's own subject. */
+    test_assert_int(set(PK_RATELIMIT_DOMAIN, "example.se", 7, 0, 60), PK_OK);
+    txn = fx_read(&fx);
+    test_assert_int(pk_ratelimit_subject(txn, PK_RATELIMIT_ACCOUNT,
+                                         "Bob@EXAMPLE.se", &sub, &e),
+                    PK_OK);
+    test_assert_int(pk_ratelimit_subject_domain(txn, &sub, &dom, &e), PK_OK);
+    test_assert_str(dom.key, "d:example.se");
+    test_assert_int(dom.lim.messages, 7);
+    test_assert_int(pk_ratelimit_subject(txn, PK_RATELIMIT_ACCOUNT,
+                                         "a@ex\xc3\xa4mple.se", &sub, &e),
+                    PK_OK);
+    test_assert_int(pk_ratelimit_subject_domain(txn, &sub, &dom, &e), PK_OK);
+    test_assert_int(pk_ratelimit_subject(txn, PK_RATELIMIT_DOMAIN,
+                                         "EX\xc3\x84MPLE.se", &sub, &e),
+                    PK_OK);
+    test_assert_str(dom.key, sub.key);
+    test_assert_int(pk_ratelimit_subject_domain(txn, &sub, &dom, &e),
+                    PK_EINVAL);
+    pk_txn_end(&txn);
+    test_assert_int(clear(PK_RATELIMIT_DOMAIN, "example.se"), PK_OK);
+    test_end();
+}
+
+static void test_ratelimit_flush_keeps_counts_of_another_process(void)
+{
+    struct pk_ratelimit_store *rs, *other;
+    struct pk_ratelimit lim = {100, 0, 60};
+    struct pk_ratecount cnt;
+    char dir[4096];
+    const char *e = "";
+    pid_t pid;
+    int wstatus = -1;
+
+    test_begin("ratelimit: a flush adds to what another process counted");
+    pk_ratelimit_dir(fx.dir, dir, sizeof(dir));
+    test_assert_int(pk_ratelimit_open(dir, &rs, &e), PK_OK);
+    test_assert_int(pk_ratelimit_add(rs, PK_RATELIMIT_ACCOUNT, "m@example.se",
+                                     &lim, 4000, 2, 0, &e),
+                    PK_OK);
+    if ((pid = fork()) == 0) {
+        int ok = pk_ratelimit_open(dir, &other, &e) == PK_OK &&
+                 pk_ratelimit_add(other, PK_RATELIMIT_ACCOUNT, "m@example.se",
+                                  &lim, 4001, 3, 0, &e) == PK_OK;
+
+        if (ok)
+            pk_ratelimit_close(&other);
+        _exit(ok ? 0 : 1);
+    }
+    test_assert(pid > 0 && waitpid(pid, &wstatus, 0) == pid &&
+                WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+    test_assert_int(pk_ratelimit_add(rs, PK_RATELIMIT_ACCOUNT, "m@example.se",
+                                     &lim, 4002, 1, 0, &e),
+                    PK_OK);
+    pk_ratelimit_close(&rs);
+    test_assert_int(pk_ratelimit_open(dir, &rs, &e), PK_OK);
+    test_assert_int(pk_ratelimit_check(rs, PK_RATELIMIT_ACCOUNT, "m@example.se",
+                                       &lim, 4003, 1, 0, &cnt, &e),
+                    PK_OK);
+    test_assert_int(cnt.messages, 6);
+    test_assert_int(cnt.start, 4000);
+    pk_ratelimit_close(&rs);
+    test_end();
+}
+
 int main(void)
 {
     fixture_open(&fx);
@@ -235,6 +400,9 @@ int main(void)
     test_ratelimit_list_all();
     test_ratelimit_counters_window();
     test_ratelimit_no_limit_never_over();
+    test_ratelimit_counts_pending_until_flushed();
+    test_ratelimit_subject_reads_limit_once();
+    test_ratelimit_flush_keeps_counts_of_another_process();
     fixture_close(&fx);
     return test_exit();
 }
