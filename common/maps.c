@@ -146,7 +146,8 @@ static int lookup_alias(struct pk_txn *txn, const char *key, struct out *o,
     struct pk_resolution res;
     int status;
 
-    if ((status = resolve_key(txn, key, 0, &res, error_r)) != PK_OK)
+    if ((status = resolve_key(txn, key, PK_RESOLVE_NO_STATE, &res, error_r)) !=
+        PK_OK)
         return status;
     if (res.dest_count == 0 ||
         (res.kind == PK_KIND_ACCOUNT && strcmp(key, res.matched) == 0 &&
