@@ -20,7 +20,10 @@
 #   - policy: bench/postfix-policy-client.c, persistent connections of
 #     RCPT + END-OF-MESSAGE requests from authenticated senders with a
 #     rate limit in force, against postkontor-postfix and the do-nothing
-#     policy server, with one connection (pinned) and four.
+#     policy server, with one connection (pinned) and four; and against
+#     Debian's policyd-rate-limit enforcing the same per-login message
+#     limit, with its SQLite database as packaged (on disk, in the
+#     scratch directory) and, as a detail, on /dev/shm (no sync cost).
 # Prints detail lines and one line per comparison, "NAME: RATIO (target)
 # ok|MISSED". Exit 0 when every benchmark ran.
 
@@ -156,5 +159,66 @@ x=$(ratio "$(largest "${po_pk1[@]}")" "$(largest "${po_null1[@]}")")
 summary "postfix-policy 1 connection: ${x}x null server (target >= 0.85) $(verdict "$x" '>=' 0.85)"
 x=$(ratio "$(largest "${po_pk4[@]}")" "$(largest "${po_null4[@]}")")
 summary "postfix-policy 4 connections: ${x}x null server (target >= 0.85) $(verdict "$x" '>=' 0.85)"
+
+# Debian's policyd-rate-limit: the same limit (messages per day per SASL
+# login), counting at RCPT. Fewer requests: it is far slower.
+prl_start() { # prl_start NAME DBDIR: a private instance on $WORK/prl-NAME.sock
+    mkdir -p "$2" "$WORK/prl-$1"
+    cat >"$WORK/prl-$1/conf.yaml" <<EOF2
+debug: False
+user: "root"
+group: "root"
+pidfile: "$WORK/prl-$1/pid"
+sqlite_config:
+    database: "$2/db.sqlite3"
+backend: 0
+SOCKET: "$WORK/prl-$1.sock"
+socket_permission: 0600
+limits:
+    - [100000000, 86400]
+limits_by_id: {}
+limit_by_sasl: True
+limit_by_sender: False
+limit_by_ip: False
+limited_networks: []
+success_action: "dunno"
+fail_action: "defer_if_permit Rate limit reached, retry later"
+db_error_action: "defer_if_permit database error"
+report: False
+delay_to_close: 300
+EOF2
+    $PIN0 policyd-rate-limit --file "$WORK/prl-$1/conf.yaml" 2>"$WORK/prl-$1/log" &
+    PIDS="$PIDS $!"
+    i=0; while [ ! -S "$WORK/prl-$1.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -S "$WORK/prl-$1.sock" ]
+}
+if ! command -v policyd-rate-limit >/dev/null; then
+    fail postfix-policy-prl "policyd-rate-limit is not installed"
+else
+    SHM=/dev/shm/pk-pfbench-$$
+    prl_start disk "$WORK/prl-disk/db" && prl_start shm "$SHM" ||
+        fail postfix-policy-prl "policyd-rate-limit did not start"
+    REQ_SAVE=$REQ REQ=1000
+    po_prl1=() po_prl4=() po_shm1=() po_pkb1=()
+    for r in $(seq 1 "$ROUNDS"); do
+        po_pkb1+=("$(REQ=$REQ_SAVE pol "$WORK/pkpol.sock" 1 "$PIN0")")
+        po_prl1+=("$(pol "$WORK/prl-disk.sock" 1 "$PIN0")") || { fail postfix-policy-prl "client failed"; break; }
+        po_prl4+=("$(pol "$WORK/prl-disk.sock" 4 "")")
+        po_shm1+=("$(pol "$WORK/prl-shm.sock" 1 "$PIN0")")
+        say "round $r: ours ${po_pkb1[-1]}/s; policyd-rate-limit ${po_prl1[-1]}/s (4 connections ${po_prl4[-1]}/s)," \
+            "with its database on /dev/shm ${po_shm1[-1]}/s"
+    done
+    REQ=$REQ_SAVE
+    rm -rf "$SHM"
+    sqlite3_rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from mail_count').fetchone()[0])" \
+        "$WORK/prl-disk/db/db.sqlite3" 2>/dev/null)
+    say "policyd-rate-limit counted ${sqlite3_rows:-?} messages in its database"
+    x=$(ratio "$(largest "${po_pkb1[@]}")" "$(largest "${po_prl1[@]}")")
+    summary "postfix-policy vs policyd-rate-limit: ${x}x Debian's policyd-rate-limit, same limit, 1 connection (target >= 30) $(verdict "$x" '>=' 30)"
+    x=$(ratio "$(largest "${po_pk4[@]}")" "$(largest "${po_prl4[@]}")")
+    summary "postfix-policy vs policyd-rate-limit 4 connections: ${x}x (target >= 30) $(verdict "$x" '>=' 30)"
+    x=$(ratio "$(largest "${po_pkb1[@]}")" "$(largest "${po_shm1[@]}")")
+    say "against policyd-rate-limit with its database on /dev/shm (no sync per message): ${x}x"
+fi
 grep -q "warning\|error" "$WORK/pkpf.log" && { say "daemon log:"; head -5 "$WORK/pkpf.log"; }
 exit $BENCH_FAILED

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -57,7 +58,7 @@ static int one_connection(const char *path, int id, long requests, long logins)
             if (r <= 0 || (got += (size_t)r) >= sizeof(buf))
                 return 1;
         }
-        if (strncmp(buf, "action=DUNNO", 12) != 0) {
+        if (strncasecmp(buf, "action=DUNNO", 12) != 0) {
             fprintf(stderr, "unexpected answer: %.*s", (int)got, buf);
             return 1;
         }

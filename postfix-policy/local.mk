@@ -43,6 +43,7 @@ PF_INTEGRATION_TESTS = \
 TESTS += $(PF_INTEGRATION_TESTS)
 EXTRA_DIST += $(PF_INTEGRATION_TESTS) postfix-policy/testlib.sh
 
-# Benchmarks (bench/README.md; run by hand: bash bench/postfix-bench.sh).
+# Benchmarks (bench/README.md; run by hand: bash bench/postfix-bench.sh,
+# bash bench/postfix-e2e.sh).
 EXTRA_DIST += bench/postfix-bench.sh bench/postfix-null.c \
-	bench/postfix-policy-client.c
+	bench/postfix-policy-client.c bench/postfix-e2e.sh

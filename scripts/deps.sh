@@ -11,7 +11,7 @@ set -eu
 BUILD="build-essential autoconf automake libtool pkg-config
  liblmdb-dev libidn2-dev libargon2-dev libcrypt-dev libssl-dev libjansson-dev
  lmdb-utils"
-TEST="clang llvm valgrind python3 python3-dkim util-linux procps iproute2 curl
+TEST="clang llvm valgrind python3 python3-dkim policyd-rate-limit util-linux procps iproute2 curl
  swaks openssl dovecot-core dovecot-dev dovecot-imapd dovecot-pop3d
  dovecot-lmtpd postfix postfix-lmdb libmilter-dev miltertest libldap-dev slapd
  ldap-utils debhelper dh-autoreconf dpkg-dev"
