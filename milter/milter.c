@@ -14,6 +14,10 @@
 /*	filter's answer to libmilter's in apply(). doc/postkontor-milter.8
 /*	is the manual.
 /*
+/*	It asks the MTA for no reply before the end of the message, so
+/*	the MTA streams each message and waits once; every decision is
+/*	kept for that one reply (struct conn).
+/*
 /*	The client is internal when its address is in one of the
 /*	--internal networks (default 127.0.0.0/8 and ::1) or the MTA
 /*	gives none (a local submission); the SASL login is the
@@ -55,18 +59,27 @@ static struct net nets[MAX_NETS];
 static int nnets;
 static bool foreground;
 
-/* Per connection. */
+/*
+ * Per connection. The MTA is asked for no reply to any step before the
+ * end of the message (SMFIP_NR_*), so it sends the whole message
+ * without waiting and the milter answers once, at the end: every
+ * decision taken earlier waits in "verdict" until then. Each reply the
+ * MTA waits for costs a round trip through libmilter's worker pool.
+ */
 struct conn {
     bool internal;
-    bool nr_hdr;  /* the MTA expects no reply to a header field */
-    bool nr_body; /* nor to a body piece */
+    unsigned long nr; /* the steps that get no reply */
+    bool decided;     /* verdict holds the answer for this message */
+    bool eoh;         /* the end of the header was seen */
+    struct filter_reply verdict;
     struct filter_msg *msg;
 };
 
-/* Protocol steps the milter does not need; replies it can leave out. */
+/* Protocol steps the milter does not need; replies it leaves out. */
 #define WANT_STEPS                                                             \
     (SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN |            \
-     SMFIP_NR_HDR | SMFIP_NR_BODY)
+     SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH |             \
+     SMFIP_NR_BODY)
 
 /* log_sink - core and milter messages to syslog (and stderr) */
 
@@ -179,6 +192,33 @@ static sfsistat apply(SMFICTX *ctx, struct filter_reply *r)
     }
 }
 
+/* later - the reply to a step: none when the MTA expects none */
+
+static sfsistat later(const struct conn *conn, unsigned long step)
+{
+    return (conn->nr & step) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* decide - keep the first decision on the message for its end */
+
+static void decide(struct conn *conn, const struct filter_reply *r)
+{
+    if (!conn->decided && r->action != FILTER_CONTINUE) {
+        conn->verdict = *r;
+        conn->decided = true;
+    }
+}
+
+/* tempfail - the message cannot be handled now */
+
+static void tempfail(struct conn *conn, const char *why)
+{
+    struct filter_reply r = {FILTER_TEMPFAIL, "451", "4.3.0", ""};
+
+    snprintf(r.text, sizeof(r.text), "%s: try later", why);
+    decide(conn, &r);
+}
+
 /* conn_get - the connection's state, made on first use */
 
 static struct conn *conn_get(SMFICTX *ctx)
@@ -202,10 +242,11 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     if (conn == NULL || (f0 & SMFIF_ADDHDRS) == 0)
         return SMFIS_REJECT;
     *pf0 = SMFIF_ADDHDRS;
+    /* libmilter offers every SMFIP_NR_* and fakes those the MTA lacks. */
     *pf1 = f1 & WANT_STEPS;
     *pf2 = *pf3 = 0;
-    conn->nr_hdr = (*pf1 & SMFIP_NR_HDR) != 0;
-    conn->nr_body = (*pf1 & SMFIP_NR_BODY) != 0;
+    conn->nr = *pf1 & (SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR |
+                       SMFIP_NR_EOH | SMFIP_NR_BODY);
     return SMFIS_CONTINUE;
 }
 
@@ -218,24 +259,28 @@ static sfsistat mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
     if (conn == NULL)
         return SMFIS_TEMPFAIL;
     conn->internal = internal(sa);
-    return SMFIS_CONTINUE;
+    return later(conn, SMFIP_NR_CONN);
 }
 
 /* mlfi_envfrom - a new message: its login, if any */
 
 static sfsistat mlfi_envfrom(SMFICTX *ctx, char **argv)
 {
-    struct conn *conn = smfi_getpriv(ctx);
+    struct conn *conn = conn_get(ctx);
     const char *login = smfi_getsymval(ctx, "{auth_authen}");
 
     if (conn == NULL)
         return SMFIS_TEMPFAIL;
     filter_msg_free(&conn->msg);
-    if ((login == NULL || *login == 0) && !conn->internal)
-        return SMFIS_ACCEPT; /* left alone */
-    if ((conn->msg = filter_msg_new(conn->internal, login)) == NULL)
-        return SMFIS_TEMPFAIL;
-    return SMFIS_CONTINUE;
+    conn->decided = conn->eoh = false;
+    if ((login == NULL || *login == 0) && !conn->internal) {
+        struct filter_reply r = {FILTER_ACCEPT, NULL, NULL, ""};
+
+        decide(conn, &r); /* left alone */
+    } else if ((conn->msg = filter_msg_new(conn->internal, login)) == NULL) {
+        tempfail(conn, "out of memory");
+    }
+    return later(conn, SMFIP_NR_MAIL);
 }
 
 /* mlfi_header - one header field */
@@ -245,25 +290,30 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
     struct conn *conn = smfi_getpriv(ctx);
     struct filter_reply r;
 
-    if (conn == NULL || conn->msg == NULL)
+    if (conn == NULL)
         return SMFIS_TEMPFAIL;
-    filter_header(conn->msg, name, value, &r);
-    if (r.action == FILTER_CONTINUE && conn->nr_hdr)
-        return SMFIS_NOREPLY;
-    return apply(ctx, &r);
+    if (!conn->decided && conn->msg != NULL) {
+        filter_header(conn->msg, name, value, &r);
+        decide(conn, &r);
+    }
+    return later(conn, SMFIP_NR_HDR);
 }
 
-/* mlfi_eoh - the end of the header */
+/* mlfi_eoh - the end of the header: From and the key are decided */
 
 static sfsistat mlfi_eoh(SMFICTX *ctx)
 {
     struct conn *conn = smfi_getpriv(ctx);
     struct filter_reply r;
 
-    if (conn == NULL || conn->msg == NULL)
+    if (conn == NULL)
         return SMFIS_TEMPFAIL;
-    filter_eoh(conn->msg, &r);
-    return apply(ctx, &r);
+    conn->eoh = true;
+    if (!conn->decided && conn->msg != NULL) {
+        filter_eoh(conn->msg, &r);
+        decide(conn, &r);
+    }
+    return later(conn, SMFIP_NR_EOH);
 }
 
 /* mlfi_body - a piece of the body */
@@ -273,15 +323,16 @@ static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
     struct conn *conn = smfi_getpriv(ctx);
     struct filter_reply r;
 
-    if (conn == NULL || conn->msg == NULL)
+    if (conn == NULL)
         return SMFIS_TEMPFAIL;
-    filter_body(conn->msg, data, len, &r);
-    if (r.action == FILTER_CONTINUE && conn->nr_body)
-        return SMFIS_NOREPLY;
-    return apply(ctx, &r);
+    if (!conn->decided && conn->msg != NULL) {
+        filter_body(conn->msg, data, len, &r);
+        decide(conn, &r);
+    }
+    return later(conn, SMFIP_NR_BODY);
 }
 
-/* mlfi_eom - sign */
+/* mlfi_eom - the one reply per message: a decision taken earlier, or sign */
 
 static sfsistat mlfi_eom(SMFICTX *ctx)
 {
@@ -290,20 +341,38 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
     char *dkim = NULL;
     sfsistat rc;
 
-    if (conn == NULL || conn->msg == NULL)
+    if (conn == NULL)
         return SMFIS_TEMPFAIL;
-    filter_end(conn->msg, time(NULL), &dkim, &r);
-    if (dkim != NULL &&
-        smfi_insheader(ctx, 0, "DKIM-Signature", dkim) != MI_SUCCESS) {
-        pk_log(PK_LOG_WARNING, "cannot add the DKIM-Signature field");
-        r.action = FILTER_TEMPFAIL;
-        r.rcode = "451";
-        r.xcode = "4.3.0";
-        snprintf(r.text, sizeof(r.text), "DKIM signature: try later");
+    /*
+     * The From rules hold even if an MTA skipped the end of the header;
+     * the body was not hashed then, so such a message is not signed.
+     */
+    if (!conn->eoh && !conn->decided && conn->msg != NULL) {
+        filter_eoh(conn->msg, &r);
+        if (r.action == FILTER_CONTINUE)
+            r.action = FILTER_ACCEPT;
+        decide(conn, &r);
     }
-    free(dkim);
+    if (conn->decided) {
+        r = conn->verdict;
+    } else if (conn->msg == NULL) {
+        /* No MAIL step seen: nothing to decide on. */
+        r.action = FILTER_ACCEPT;
+    } else {
+        filter_end(conn->msg, time(NULL), &dkim, &r);
+        if (dkim != NULL &&
+            smfi_insheader(ctx, 0, "DKIM-Signature", dkim) != MI_SUCCESS) {
+            pk_log(PK_LOG_WARNING, "cannot add the DKIM-Signature field");
+            r.action = FILTER_TEMPFAIL;
+            r.rcode = "451";
+            r.xcode = "4.3.0";
+            snprintf(r.text, sizeof(r.text), "DKIM signature: try later");
+        }
+        free(dkim);
+    }
     rc = apply(ctx, &r);
     filter_msg_free(&conn->msg);
+    conn->decided = conn->eoh = false;
     return rc;
 }
 
@@ -313,8 +382,10 @@ static sfsistat mlfi_abort(SMFICTX *ctx)
 {
     struct conn *conn = smfi_getpriv(ctx);
 
-    if (conn != NULL)
+    if (conn != NULL) {
         filter_msg_free(&conn->msg);
+        conn->decided = conn->eoh = false;
+    }
     return SMFIS_CONTINUE;
 }
 

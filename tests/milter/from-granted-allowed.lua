@@ -5,5 +5,6 @@ local conn = t.connect("192.0.2.10")
 t.mail(conn, "alice@example.se")
 local r, stage = t.message(conn, {{"From", "Billing <billing@other.example>"}},
                            "invoice\r\n")
-t.expect("granted address allowed, not signed", r, stage, SMFIR_ACCEPT, "eoh")
+t.expect("granted address allowed, not signed", r, stage, SMFIR_ACCEPT, "eom")
+t.unsigned("the message", conn)
 mt.disconnect(conn)

@@ -99,12 +99,21 @@ function t.expect(what, r, stage, want_r, want_stage)
     t.ok(what)
 end
 
--- refused: a login's message is refused at the end of the header
+-- unsigned: the milter added no DKIM-Signature to the message
+function t.unsigned(what, conn)
+    if mt.eom_check(conn, MT_HDRINSERT, "DKIM-Signature") then
+        t.fail(what .. ": signed")
+    end
+    t.ok(what .. ": not signed")
+end
+
+-- refused: a login's message is refused. The milter asks the MTA for no
+-- reply before the end of the message, so every verdict comes there.
 function t.refused(what, login, headers)
     local conn = t.connect("192.0.2.10")
     t.expect(what .. ": MAIL", t.mail(conn, login), "mail", SMFIR_CONTINUE, "mail")
     local r, stage = t.message(conn, headers, "body\r\n")
-    t.expect(what, r, stage, SMFIR_REPLYCODE, "eoh")
+    t.expect(what, r, stage, SMFIR_REPLYCODE, "eom")
     mt.disconnect(conn)
 end
 

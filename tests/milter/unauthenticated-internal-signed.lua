@@ -8,5 +8,6 @@ t.mail(conn, nil)
 local r, stage = t.message(conn, {{"From", "a@example.se, b@example.se"}},
                            "x\r\n")
 t.expect("internal, unclear From: passed unsigned", r, stage, SMFIR_ACCEPT,
-         "eoh")
+         "eom")
+t.unsigned("the message", conn)
 mt.disconnect(conn)
