@@ -51,3 +51,10 @@ if HAVE_DOVECOT
 TESTS += tests/integration/t-milter-postfix.sh
 endif
 endif
+
+# The milter's own work per message, for bench/milter-throughput.sh.
+noinst_PROGRAMS += bench/milter-filter
+bench_milter_filter_SOURCES = bench/milter-filter.c milter/filter.h \
+	milter/filter.c
+bench_milter_filter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter
+bench_milter_filter_LDADD = common/libpostkontor.la
