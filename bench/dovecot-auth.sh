@@ -95,7 +95,7 @@ PF_PORT_OFFSET=5
 while :; do
     ok=1
     for p in $DC_IMAP $DC_IMAPS $DC_POP3 $DC_POP3S $DC_LMTP; do
-        dc_port_free $((p + PF_PORT_OFFSET)) || ok=0
+        port_free $((p + PF_PORT_OFFSET)) || ok=0
     done
     [ $ok = 1 ] && break
     PF_PORT_OFFSET=$((PF_PORT_OFFSET + 5))

@@ -23,7 +23,7 @@ PYTHON=/usr/bin/python3
 free_port() {
     p=$1
     while [ "$p" -lt 65000 ]; do
-        if [ -z "$(ss -ltnH "sport = :$p" 2>/dev/null)" ]; then
+        if port_free "$p"; then
             echo "$p"; return 0
         fi
         p=$((p + 1))
@@ -32,7 +32,7 @@ free_port() {
 }
 
 # test_port_base: a base port distinct per test file and run
-test_port_base() { echo $((20000 + ($$ % 400) * 100 + $1)); }
+test_port_base() { echo $((20000 + ($$ % 120) * 100 + $1)); }
 
 wait_for_file() {
     i=0

@@ -30,22 +30,20 @@ DC_GID=5000
 DC_CONF="$T/dovecot.conf"
 DC_RUN="$T/run"
 
-# dc_port_free PORT: nothing listens on 127.0.0.1:PORT
-dc_port_free() { [ -z "$(ss -ltnH "sport = :$1" 2>/dev/null)" ]; }
 
 # dc_pick_ports: five consecutive free ports from a PID-derived range
 dc_pick_ports() {
-    base=$((20000 + ($$ % 4000) * 10))
+    base=$((20000 + ($$ % 1200) * 10))
     tries=0
     while [ $tries -lt 200 ]; do
         ok=1
-        for i in 0 1 2 3 4; do dc_port_free $((base + i)) || ok=0; done
+        for i in 0 1 2 3 4; do port_free $((base + i)) || ok=0; done
         if [ $ok = 1 ]; then
             DC_IMAP=$base DC_IMAPS=$((base + 1)) DC_POP3=$((base + 2))
             DC_POP3S=$((base + 3)) DC_LMTP=$((base + 4))
             return 0
         fi
-        base=$((base + 10)); [ $base -gt 60000 ] && base=20000
+        base=$((base + 10)); [ $base -gt 32700 ] && base=20000
         tries=$((tries + 1))
     done
     echo "FAIL: no free ports" >&2; exit 1

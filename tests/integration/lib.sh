@@ -22,6 +22,13 @@ trap 'exit 1' INT TERM
 
 on_exit() { cleanup_hooks="$cleanup_hooks $1"; }
 
+# port_free PORT: no TCP socket here uses PORT, listening or connected
+# (a connection's local port blocks a later bind as much as a listener).
+# Test listeners take ports from 20000 to 32767, below the kernel's
+# ephemeral range (32768-60999), where outgoing connections take their
+# local ports unasked; slapd and the stack use 61000 and up.
+port_free() { [ -z "$(ss -tanH "sport = :$1" 2>/dev/null)" ]; }
+
 pk() { "$PK_BIN" --db "$T/db" "$@"; }
 
 need() {

@@ -27,7 +27,6 @@ SLAPD_NODES=0
 SLAPD_CONF_EXAMPLE="$top_srcdir/doc/slapd-multiprovider.conf.example"
 SLAPD_SCHEMA="$top_srcdir/doc/postkontor.ldif"
 
-slapd_port_free() { [ -z "$(ss -ltnH "sport = :$1" 2>/dev/null)" ]; }
 
 # slapd_pick_ports N: N consecutive free ports, in SLAPD_PORT1..N
 slapd_pick_ports() {
@@ -36,7 +35,7 @@ slapd_pick_ports() {
     while [ $tries -lt 400 ]; do
         ok=1 _pp_i=1
         while [ $_pp_i -le "$1" ]; do
-            slapd_port_free $((base + _pp_i)) || ok=0
+            port_free $((base + _pp_i)) || ok=0
             _pp_i=$((_pp_i + 1))
         done
         if [ $ok = 1 ]; then

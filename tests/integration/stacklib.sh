@@ -3,7 +3,8 @@
 #   stack_pick_base FIRST LAST: set $base to a port base from FIRST to LAST
 #       (steps of 1000, starting at a PID-derived one) whose eight service
 #       ports are free; fails the test when none is.
-#   stack_ports_free BASE: the eight ports of BASE are free.
+#   stack_ports_free BASE: nothing listens on the eight ports of BASE (above
+#       the ephemeral range; closed connections may linger in TIME_WAIT).
 #   run_stack [stop]: scripts/stack.sh with the built tree, in $S, on $base.
 # The stack's processes pass through $T, so it is made traversable.
 

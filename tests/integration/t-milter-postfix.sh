@@ -67,8 +67,8 @@ chmod 666 "$T/run/milter.sock"
 chmod 711 "$T/run"
 
 # A free port from a range of this script's own.
-port=$((30000 + ($$ % 2000) * 5))
-while [ -n "$(ss -ltnH "sport = :$port" 2>/dev/null)" ]; do port=$((port + 1)); done
+port=$((30000 + ($$ % 500) * 5))
+until port_free "$port"; do port=$((port + 1)); done
 
 pf=$T/pf
 mkdir -p "$pf/etc" "$pf/spool" "$pf/data"
