@@ -521,6 +521,49 @@ static void test_addr_domain_unicode_display(void)
     test_end();
 }
 
+static void test_addr_fast_path_edges_match_the_rules(void)
+{
+    struct pk_addr a;
+    char out[PK_DOMAIN_MAX + 1] = "unchanged";
+
+    /* The one-pass path for plain ASCII must give what the full rules
+     * give: the same form for what it accepts, and for the rest the
+     * full rules' words. */
+    test_begin("addr: plain ASCII edges, accepted and refused as before");
+    test_assert(parse_ok("A.B-C+D=E_F@Sub.EXAMPLE.se", 0, &a));
+    test_assert_str(a.local, "a.b-c+d=e_f");
+    test_assert_str(a.domain, "sub.example.se");
+    test_assert(parse_ok("x@9example.s9", 0, &a));
+    test_assert_str(a.domain, "9example.s9");
+    test_assert(parse_ok("Z!#$%&'*/=?^`{|}~@a-b.se", 0, &a));
+    test_assert_str(a.local, "z!#$%&'*/=?^`{|}~");
+    test_assert(refused("a@example.99", 0, "all digits"));
+    test_assert(refused("a@example", 0, "single label"));
+    test_assert(refused("a..b@example.se", 0, "two dots in a row"));
+    test_assert(refused(".a@example.se", 0, "begins with a dot"));
+    test_assert(refused("a.@example.se", 0, "ends with a dot"));
+    test_assert(refused("a@@example.se", 0, "'@' in the local part"));
+    test_assert(refused("a@-x.se", 0, "begins or ends with a hyphen"));
+    test_assert(refused("a@x-.se", 0, "begins or ends with a hyphen"));
+    test_assert(refused("a@x.se.", 0, "ends with a dot"));
+    test_assert(refused("a@x..se", 0, "empty label"));
+    test_assert(refused("a@x_y.se", 0, "'_' is not allowed in a domain"));
+    test_assert(refused("a(b@x.se", 0, "'(' is not allowed in a local part"));
+    test_assert(refused("@x.se", 0, "empty local part"));
+    test_assert(parse_ok("@X.se", PK_ADDR_CATCHALL, &a));
+    test_assert_str(a.local, "");
+    test_assert_str(a.domain, "x.se");
+    /* An upper-case A-label takes the full path and comes out lower. */
+    test_assert(parse_ok("a@XN--EXMPLE-CUA.se", 0, &a));
+    test_assert_str(a.domain, "xn--exmple-cua.se");
+    /* A refused domain leaves the output alone. */
+    test_assert_int(pk_addr_parse_domain("x..se", out, NULL), PK_EINVAL);
+    test_assert_str(out, "unchanged");
+    test_assert_int(pk_addr_parse_domain("Mail.Example.SE", out, NULL), PK_OK);
+    test_assert_str(out, "mail.example.se");
+    test_end();
+}
+
 int main(void)
 {
     test_addr_local_part_is_folded_to_lowercase();
@@ -542,5 +585,6 @@ int main(void)
     test_addr_subaddress_is_stripped_at_first_delimiter();
     test_addr_subaddress_without_base_is_none();
     test_addr_domain_unicode_display();
+    test_addr_fast_path_edges_match_the_rules();
     return test_exit();
 }
