@@ -159,10 +159,13 @@ static int delete_alias(struct pk_txn *txn, const struct pk_addr *addr,
     char key[PK_KEY_MAX];
     int status;
 
-    if ((status = pk_refs_unreferenced(txn, text, error_r)) != PK_OK)
+    if ((status = pk_refs_unreferenced(txn, text, error_r)) != PK_OK ||
+        (status = pk_txn_del(txn, PK_DB_ADDRESSES, key, pk_addr_key(addr, key),
+                             NULL, 0, error_r)) != PK_OK)
         return status;
-    return pk_txn_del(txn, PK_DB_ADDRESSES, key, pk_addr_key(addr, key), NULL,
-                      0, error_r);
+    if (addr->local[0] == 0)
+        return pk_domain_note_catchall(txn, addr->domain, error_r);
+    return PK_OK;
 }
 
 /* pk_alias_remove - remove destinations, or the whole alias */

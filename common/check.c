@@ -55,6 +55,8 @@ static void check_domain(struct check *c, const char *name, const void *val,
     struct pk_domain dom, target;
     char norm[PK_DOMAIN_MAX + 1];
     const char *error;
+    const void *cval;
+    size_t cvlen;
     int status;
 
     if (pk_addr_parse_domain(name, norm, &error) != PK_OK ||
@@ -64,6 +66,14 @@ static void check_domain(struct check *c, const char *name, const void *val,
         problem(c, name, "the domain record is %s", pk_strstatus(status));
         return;
     }
+    /* A flag that says "no catch-all" while there is one would make
+     * lookups skip it; a flag set without one only costs a lookup. */
+    if (dom.catchall == PK_CATCHALL_NONE && strlen(name) <= PK_DOMAIN_MAX &&
+        pk_txn_get(c->txn, PK_DB_ADDRESSES, name, strlen(name) + 1, &cval,
+                   &cvlen, &error) == PK_OK)
+        problem(c, name,
+                "the domain record says it has no catch-all, but @%s exists",
+                name);
     if (dom.kind != PK_DOMAIN_ALIAS)
         return;
     status = pk_domain_lookup(c->txn, dom.target, &target, &error);

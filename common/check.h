@@ -16,7 +16,9 @@
 /*	in a domain that is not hosted, a domain with more than one active
 /*	DKIM key, a rate-limit setting that does not decode, has a window
 /*	out of range or names a missing account or hosted domain, an alias
-/*	destination hint (record.h) that does not say what is there.
+/*	destination hint (record.h) that does not say what is there, a
+/*	domain record whose catch-all flag says "none" while the domain
+/*	has a catch-all.
 /*	It answers PK_OK when it could read everything (problems or not)
 /*	and stores the number of problems in *problems_r.
 /*--*/

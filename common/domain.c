@@ -50,19 +50,70 @@ int pk_domain_get(struct pk_txn *txn, const char *input, struct pk_domain *dom,
     return pk_domain_lookup(txn, name, dom, error_r);
 }
 
-/* pk_domain_put - store a domain record as it is */
+/* has_catchall - is the catch-all "@name" stored (PK_OK, PK_NOTFOUND) */
+
+static int has_catchall(struct pk_txn *txn, const char *name,
+                        const char **error_r)
+{
+    char key[PK_DOMAIN_MAX + 1];
+    size_t len = strnlen(name, PK_DOMAIN_MAX + 1);
+    const void *val;
+    size_t vlen;
+
+    if (len > PK_DOMAIN_MAX) {
+        *error_r = pk_error("domain name of %zu octets is too long", len);
+        return PK_EINVAL;
+    }
+    /* The key of "@name": the domain and a NUL (addr.h). */
+    memcpy(key, name, len + 1);
+    return pk_txn_get(txn, PK_DB_ADDRESSES, key, len + 1, &val, &vlen, error_r);
+}
+
+/* pk_domain_put - store a domain record; its catch-all flag from the data */
 
 int pk_domain_put(struct pk_txn *txn, const char *name,
                   const struct pk_domain *dom, const char **error_r)
 {
+    struct pk_domain copy = *dom;
     struct pk_buf buf = {0};
     int status;
 
-    if ((status = pk_record_encode_domain(dom, &buf)) == PK_OK)
+    /* The flag is never the caller's word: a sync or an import builds
+     * records from outside data, and a flag left clear on a domain with
+     * a catch-all would make lookups skip it. */
+    status = has_catchall(txn, name, error_r);
+    if (status != PK_OK && status != PK_NOTFOUND)
+        return status;
+    copy.catchall = status == PK_OK ? PK_CATCHALL_PRESENT : PK_CATCHALL_NONE;
+    if ((status = pk_record_encode_domain(&copy, &buf)) == PK_OK)
         status = pk_txn_put(txn, PK_DB_DOMAINS, name, strlen(name), buf.data,
                             buf.len, 0, error_r);
     pk_buf_free(&buf);
     return status;
+}
+
+/* pk_domain_note_catchall - revise the flag after a catch-all changed */
+
+int pk_domain_note_catchall(struct pk_txn *txn, const char *name,
+                            const char **error_r)
+{
+    struct pk_domain dom;
+    int status;
+
+    /* No record: nothing to flag (an entry needs its domain, and
+     * "check" reports an entry without one). */
+    status = pk_domain_lookup(txn, name, &dom, error_r);
+    if (status == PK_NOTFOUND)
+        return PK_OK;
+    if (status != PK_OK)
+        return status;
+    status = has_catchall(txn, name, error_r);
+    if (status != PK_OK && status != PK_NOTFOUND)
+        return status;
+    if (dom.catchall ==
+        (status == PK_OK ? PK_CATCHALL_PRESENT : PK_CATCHALL_NONE))
+        return PK_OK;
+    return pk_domain_put(txn, name, &dom, error_r);
 }
 
 /* add_new - store a new domain, refusing one that exists */

@@ -16,6 +16,13 @@
 /*	domain is not ours. Names are normalized by pk_addr_parse_domain(),
 /*	so a U-label finds the same entry.
 /*
+/*	pk_domain_put() stores a record as given, except its catch-all
+/*	flag (record.h), which it sets from the addresses database in the
+/*	same transaction. pk_domain_note_catchall() writes the record of
+/*	a domain again after its catch-all was added or removed: every
+/*	writer of a catch-all entry calls it (pk_entry_put(),
+/*	pk_entry_del(), the import), so the flag is always true.
+/*
 /*	pk_domain_iter() calls a function for each domain in key order;
 /*	a non-zero return from the function stops the walk and is returned.
 /*--*/
@@ -41,6 +48,9 @@ extern int pk_domain_lookup(struct pk_txn *, const char *, struct pk_domain *,
                             const char **);
 extern int pk_domain_put(struct pk_txn *, const char *,
                          const struct pk_domain *, const char **);
+/* pk_domain_note_catchall - revise the catch-all flag after a change */
+extern int pk_domain_note_catchall(struct pk_txn *, const char *,
+                                   const char **);
 extern int pk_domain_iter(struct pk_txn *, pk_domain_iter_fn *, void *,
                           const char **);
 

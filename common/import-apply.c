@@ -767,6 +767,7 @@ static int flush_bucket(struct pk_import *imp, struct import_dom *d,
 {
     struct import_rec rec, prev = {0};
     char text[PK_ADDR_MAX + 1];
+    bool catchall = false;
     int status;
 
     for (size_t i = 0; i < d->nrefs; i++, prev = rec) {
@@ -785,8 +786,14 @@ static int flush_bucket(struct pk_import *imp, struct import_dom *d,
         }
         if (status != PK_OK)
             return status;
+        /* The catch-all's key is the domain and a NUL (addr.h). */
+        if (rec.klen > 0 && rec.key[rec.klen - 1] == 0 &&
+            memchr(rec.key, 0, rec.klen) == rec.key + rec.klen - 1)
+            catchall = true;
     }
-    return PK_OK;
+    /* Its domain record was stored before its entries: flag it now. */
+    return catchall ? pk_domain_note_catchall(imp->txn, d->name, error_r)
+                    : PK_OK;
 }
 
 /* import_flush - store every entry, in key order */

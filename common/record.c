@@ -24,7 +24,8 @@
 #include "record.h"
 
 #define PK_REC_VERSION 1
-#define PK_ALIAS_VERSION 2 /* hints */
+#define PK_ALIAS_VERSION 2  /* hints */
+#define PK_DOMAIN_VERSION 2 /* flags */
 
 /* A read cursor over one value. */
 struct pk_rbuf {
@@ -229,7 +230,9 @@ static void get_header(struct pk_rbuf *rb, const void *data, size_t len,
                        int type)
 {
     uint64_t got_type, version;
-    uint64_t newest = type == PK_REC_ALIAS ? PK_ALIAS_VERSION : PK_REC_VERSION;
+    uint64_t newest = type == PK_REC_ALIAS    ? PK_ALIAS_VERSION
+                      : type == PK_REC_DOMAIN ? PK_DOMAIN_VERSION
+                                              : PK_REC_VERSION;
 
     rb->p = data;
     rb->left = len;
@@ -259,11 +262,19 @@ static int decode_status(const struct pk_rbuf *rb)
 
 int pk_record_encode_domain(const struct pk_domain *dom, struct pk_buf *buf)
 {
-    put_header(buf, PK_REC_DOMAIN, PK_REC_VERSION);
+    bool known = dom->catchall != PK_CATCHALL_UNKNOWN;
+
+    /* What was read is what is written back: a version 1 record knows
+     * nothing of its catch-all. */
+    put_header(buf, PK_REC_DOMAIN, known ? PK_DOMAIN_VERSION : 1);
     put_uint(buf, dom->kind, 1);
     put_str(buf, dom->target);
     put_uint(buf, dom->default_quota, 8);
     put_uint(buf, dom->created, 8);
+    if (known)
+        put_uint(
+            buf,
+            dom->catchall == PK_CATCHALL_PRESENT ? PK_DOMAIN_F_CATCHALL : 0, 1);
     return encode_status(buf);
 }
 
@@ -272,6 +283,8 @@ int pk_record_encode_domain(const struct pk_domain *dom, struct pk_buf *buf)
 int pk_record_decode_domain(const void *data, size_t len, struct pk_domain *dom)
 {
     struct pk_rbuf rb;
+    uint64_t flags = 0;
+    bool known = false;
 
     memset(dom, 0, sizeof(*dom));
     get_header(&rb, data, len, PK_REC_DOMAIN);
@@ -279,6 +292,16 @@ int pk_record_decode_domain(const void *data, size_t len, struct pk_domain *dom)
     get_str_into(&rb, dom->target, sizeof(dom->target));
     dom->default_quota = get_uint(&rb, 8);
     dom->created = get_uint(&rb, 8);
+    /* Version 1 has no flags: it may have a catch-all. */
+    if (rb.status == PK_OK && ((const unsigned char *)data)[1] >= 2) {
+        flags = get_uint(&rb, 1);
+        known = true;
+    }
+    if (rb.status == PK_OK && (flags & ~(uint64_t)PK_DOMAIN_F_CATCHALL) != 0)
+        rb.status = PK_ECORRUPT;
+    dom->catchall = !known                           ? PK_CATCHALL_UNKNOWN
+                    : (flags & PK_DOMAIN_F_CATCHALL) ? PK_CATCHALL_PRESENT
+                                                     : PK_CATCHALL_NONE;
     if (rb.status == PK_OK && dom->kind != PK_DOMAIN_HOSTED &&
         dom->kind != PK_DOMAIN_ALIAS)
         rb.status = PK_ECORRUPT;

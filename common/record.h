@@ -33,9 +33,22 @@
 /*			inside is corrupt)
 /*	list		u16 count, then that many str
 /*
-/*	Domain, version 1:	u8 kind (1 hosted, 2 alias), str target
+/*	Domain, version 2:	u8 kind (1 hosted, 2 alias), str target
 /*				(alias domains, else empty), u64 default
-/*				quota (bytes, 0 unlimited), u64 created.
+/*				quota (bytes, 0 unlimited), u64 created,
+/*				u8 flags: bit 0 (PK_DOMAIN_F_CATCHALL) set
+/*				when the addresses database holds the
+/*				domain's catch-all. pk_domain_put() sets it
+/*				from that database, never from the caller,
+/*				and every write of a catch-all entry
+/*				revises it, so a lookup that finds it clear
+/*				needs no catch-all lookup. "check" verifies
+/*				it.
+/*	Domain, version 1:	as version 2 without flags: read as "may
+/*				have a catch-all" (PK_CATCHALL_UNKNOWN), and
+/*				written as version 1 again when its struct
+/*				says so. pk_domain_put() always knows, so
+/*				it writes version 2.
 /*	Account, version 1:	u8 state, u64 quota (bytes; 0 unlimited;
 /*				PK_QUOTA_DOMAIN: the domain default), str
 /*				password hash, list forward, u8 keep copy,
@@ -102,12 +115,22 @@ enum pk_domain_kind {
     PK_DOMAIN_ALIAS = 2,
 };
 
+/* What a domain record says of the domain's catch-all. */
+enum pk_domain_catchall {
+    PK_CATCHALL_UNKNOWN = 0, /* a version 1 record: it may have one */
+    PK_CATCHALL_NONE = 1,
+    PK_CATCHALL_PRESENT = 2,
+};
+
 struct pk_domain {
     enum pk_domain_kind kind;
     char target[PK_DOMAIN_MAX + 1];
     uint64_t default_quota;
     uint64_t created;
+    enum pk_domain_catchall catchall; /* set by pk_domain_put() */
 };
+
+#define PK_DOMAIN_F_CATCHALL (1 << 0) /* domain record flags */
 
 enum pk_account_state {
     PK_STATE_ACTIVE = 0,

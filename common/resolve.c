@@ -155,7 +155,10 @@ static int match(struct walk *w, const struct pk_addr *in, struct match *m)
         if ((status = try_entry(w, &base, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
             return status;
     }
-    if (w->flags & PK_RESOLVE_NO_CATCHALL)
+    /* The flag is kept true by every writer (record.h); an alias
+     * domain's record says nothing about its target's catch-all. */
+    if ((w->flags & PK_RESOLVE_NO_CATCHALL) ||
+        (dom.kind == PK_DOMAIN_HOSTED && dom.catchall == PK_CATCHALL_NONE))
         return PK_OK;
     base = cur;
     base.local[0] = 0;

@@ -427,6 +427,30 @@ static void test_check_reports_a_stale_hint(void)
     test_end();
 }
 
+static void test_check_reports_a_catchall_the_domain_denies(void)
+{
+    struct fixture fx;
+    struct pk_strlist found = {0};
+    /* example.se, hosted, its flags octet clear: "no catch-all". */
+    static const char denies[] = "\x01\x02\x01\x00\x00"
+                                 "\x00\x00\x00\x00\x00\x00\x00\x00"
+                                 "\x00\x00\x00\x00\x00\x00\x00\x00"
+                                 "\x00";
+
+    test_begin("check: a domain flagged without a catch-all that has one");
+    setup(&fx);
+    test_assert_int(check(&fx, &found), 0);
+    test_assert_int(fx_raw_put(&fx, PK_DB_DOMAINS, "example.se", 10, denies,
+                               sizeof(denies) - 1),
+                    PK_OK);
+    test_assert_int(check(&fx, &found), 1);
+    test_assert(found_once(&found, "example.se",
+                           "says it has no catch-all, but @example.se exists"));
+    pk_strlist_free(&found);
+    fixture_close(&fx);
+    test_end();
+}
+
 static void test_check_reports_bad_dkim_keys_and_rate_limits(void)
 {
     static const unsigned char zero_window[] = {6, 1, 1, 0, 0, 0, 1,
@@ -513,5 +537,6 @@ int main(void)
     test_check_reports_everything_at_once();
     test_check_reports_bad_dkim_keys_and_rate_limits();
     test_check_reports_a_stale_hint();
+    test_check_reports_a_catchall_the_domain_denies();
     return test_exit();
 }

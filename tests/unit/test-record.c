@@ -143,15 +143,18 @@ static void test_record_domain_layout_is_as_documented(void)
 {
     /* clang-format off */
     static const unsigned char want[] = {
-        PK_REC_DOMAIN, 1,           /* type, version */
+        PK_REC_DOMAIN, 2,           /* type, version */
         1,                          /* hosted */
         0, 0,                       /* empty target */
         5, 0, 0, 0, 0, 0, 0, 0,     /* quota, little-endian */
         7, 0, 0, 0, 0, 0, 0, 0,     /* created */
+        1,                          /* flags: has a catch-all */
     };
     /* clang-format on */
-    struct pk_domain in = {
-        .kind = PK_DOMAIN_HOSTED, .default_quota = 5, .created = 7};
+    struct pk_domain in = {.kind = PK_DOMAIN_HOSTED,
+                           .default_quota = 5,
+                           .created = 7,
+                           .catchall = PK_CATCHALL_PRESENT};
     struct pk_buf buf = {0};
 
     test_begin("record: a domain is encoded byte for byte as record.h says");
@@ -159,6 +162,42 @@ static void test_record_domain_layout_is_as_documented(void)
     test_assert_int(buf.len, sizeof(want));
     test_assert(buf.len == sizeof(want) &&
                 memcmp(buf.data, want, sizeof(want)) == 0);
+    pk_buf_free(&buf);
+    test_end();
+}
+
+static void test_record_domain_catchall_flag(void)
+{
+    /* clang-format off */
+    static const unsigned char v1[] = {
+        PK_REC_DOMAIN, 1, 1, 0, 0,
+        5, 0, 0, 0, 0, 0, 0, 0,
+        7, 0, 0, 0, 0, 0, 0, 0,
+    };
+    /* clang-format on */
+    struct pk_domain in = {.kind = PK_DOMAIN_HOSTED,
+                           .catchall = PK_CATCHALL_NONE},
+                     out;
+    struct pk_buf buf = {0};
+
+    test_begin("record: a domain's catch-all flag; version 1 may have one");
+    test_assert_int(pk_record_encode_domain(&in, &buf), PK_OK);
+    test_assert_int(buf.data[1], 2);
+    test_assert_int(pk_record_decode_domain(buf.data, buf.len, &out), PK_OK);
+    test_assert_int(out.catchall, PK_CATCHALL_NONE);
+    /* A flag this version does not know is corrupt, not ignored. */
+    buf.data[buf.len - 1] = 2;
+    test_assert_int(domain_status(buf.data, buf.len), PK_ECORRUPT);
+    /* Without its flags octet a version 2 record is short. */
+    test_assert_int(domain_status(buf.data, buf.len - 1), PK_ECORRUPT);
+    /* An old record says nothing: a lookup must try the catch-all. */
+    test_assert_int(pk_record_decode_domain(v1, sizeof(v1), &out), PK_OK);
+    test_assert_int(out.catchall, PK_CATCHALL_UNKNOWN);
+    test_assert(out.default_quota == 5 && out.created == 7);
+    test_assert_int(domain_status(v1, sizeof(v1) - 1), PK_ECORRUPT);
+    /* What was read is written back, byte for byte. */
+    test_assert_int(pk_record_encode_domain(&out, &buf), PK_OK);
+    test_assert(buf.len == sizeof(v1) && memcmp(buf.data, v1, sizeof(v1)) == 0);
     pk_buf_free(&buf);
     test_end();
 }
@@ -330,7 +369,7 @@ static void test_record_newer_version_is_refused(void)
     pk_entry_free(&ent);
 
     test_assert_int(pk_record_encode_domain(&dom, &buf), PK_OK);
-    buf.data[1] = 2;
+    buf.data[1] = 3; /* domains are at version 2 */
     test_assert_int(domain_status(buf.data, buf.len), PK_EVERSION);
     test_assert_int(pk_record_encode_log(&rec, &buf), PK_OK);
     buf.data[1] = 2;
@@ -648,6 +687,7 @@ int main(void)
 {
     test_record_domain_round_trips();
     test_record_domain_layout_is_as_documented();
+    test_record_domain_catchall_flag();
     test_record_account_round_trips();
     test_record_alias_round_trips();
     test_record_alias_hints_and_version_1();

@@ -19,7 +19,9 @@
 
 #include <string.h>
 
+#include "domain.h"
 #include "fixture.h"
+#include "import.h"
 #include "record.h"
 #include "resolve.h"
 #include "test.h"
@@ -562,6 +564,102 @@ static void test_resolve_unknown_destination_skipped_unless_strict(void)
     test_end();
 }
 
+static int note_fn(struct pk_txn *txn, void *ctx, const char **error_r)
+{
+    return pk_domain_note_catchall(txn, ctx, error_r);
+}
+
+/* catchall_flag - the catch-all flag of a domain's record, as stored */
+static bool catchall_flag(struct fixture *fx, const char *domain)
+{
+    struct pk_txn *txn = fx_read(fx);
+    struct pk_domain dom;
+    bool flag = pk_domain_lookup(txn, domain, &dom, &fx->error) == PK_OK &&
+                dom.catchall == PK_CATCHALL_PRESENT;
+
+    pk_txn_end(&txn);
+    return flag;
+}
+
+static void test_resolve_catchall_flag_follows_writes(void)
+{
+    struct fixture fx;
+    struct pk_domain dom = {.kind = PK_DOMAIN_HOSTED};
+    struct pk_buf buf = {0};
+
+    test_begin("resolve: the domain's catch-all flag follows every write");
+    setup(&fx);
+    test_assert(!catchall_flag(&fx, "example.se"));
+    test_assert(expect(&fx, "nobody@example.se", 0, PK_KIND_UNKNOWN, "", 0));
+    test_assert_int(fx_alias(&fx, "@example.se", "carol@example.se", NULL),
+                    PK_OK);
+    test_assert(catchall_flag(&fx, "example.se"));
+    test_assert(!catchall_flag(&fx, "example.nu"));
+    test_assert(expect(&fx, "nobody@example.se", 0, PK_KIND_CATCHALL,
+                       "@example.se", 1));
+    /* Through an alias domain: its target's catch-all. */
+    test_assert(expect(&fx, "nobody@example.nu", 0, PK_KIND_CATCHALL,
+                       "@example.se", 1));
+    /* A destination more keeps it; removing the catch-all clears it. */
+    test_assert_int(fx_alias(&fx, "@example.se", "bob@example.se", NULL),
+                    PK_OK);
+    test_assert(catchall_flag(&fx, "example.se"));
+    test_assert_int(fx_unalias(&fx, "@example.se", NULL), PK_OK);
+    test_assert(!catchall_flag(&fx, "example.se"));
+    test_assert(expect(&fx, "nobody@example.se", 0, PK_KIND_UNKNOWN, "", 0));
+    test_assert(expect(&fx, "nobody@example.nu", 0, PK_KIND_UNKNOWN, "", 0));
+
+    /* A version 1 domain record (no flags) still finds the catch-all. */
+    test_assert_int(fx_alias(&fx, "@example.se", "carol@example.se", NULL),
+                    PK_OK);
+    test_assert_int(pk_record_encode_domain(&dom, &buf), PK_OK);
+    test_assert_int(buf.data[1], 1);
+    test_assert_int(
+        fx_raw_put(&fx, PK_DB_DOMAINS, "example.se", 10, buf.data, buf.len),
+        PK_OK);
+    test_assert(expect(&fx, "nobody@example.se", 0, PK_KIND_CATCHALL,
+                       "@example.se", 1));
+    /* Rewritten by any writer, it gets the flag from the data. */
+    test_assert_int(pk_store_write(fx.store, note_fn, "example.se", &fx.error),
+                    PK_OK);
+    test_assert(catchall_flag(&fx, "example.se"));
+    pk_buf_free(&buf);
+    fixture_close(&fx);
+    test_end();
+}
+
+static int import_fn(struct pk_txn *txn, void *ctx, const char **error_r)
+{
+    struct pk_import_stats stats;
+
+    return pk_import(txn, PK_FORMAT_POSTFIX_VIRTUAL, ctx, strlen(ctx),
+                     PK_IMPORT_CREATE_DOMAINS, &stats, error_r);
+}
+
+static void test_resolve_import_flags_catchalls(void)
+{
+    struct fixture fx;
+    /* A catch-all in a domain that exists and in one the import adds. */
+    static char data[] = "@example.se carol@example.se\n"
+                         "@example.org x@elsewhere.org\n"
+                         "info@example.org y@elsewhere.org\n";
+
+    test_begin("resolve: an import that brings a catch-all flags its domain");
+    setup(&fx);
+    test_assert_int(pk_store_write(fx.store, import_fn, data, &fx.error),
+                    PK_OK);
+    test_assert(catchall_flag(&fx, "example.se"));
+    test_assert(catchall_flag(&fx, "example.org"));
+    test_assert(expect(&fx, "nobody@example.se", 0, PK_KIND_CATCHALL,
+                       "@example.se", 1));
+    test_assert(expect(&fx, "nobody@example.org", 0, PK_KIND_CATCHALL,
+                       "@example.org", 1));
+    test_assert(expect(&fx, "info@example.org", 0, PK_KIND_ALIAS,
+                       "info@example.org", 1));
+    fixture_close(&fx);
+    test_end();
+}
+
 static void test_resolve_corrupt_record_is_an_error(void)
 {
     static const char garbage[] = "\x02\x01\xff";
@@ -589,6 +687,8 @@ static void test_resolve_corrupt_record_is_an_error(void)
     /* A corrupt catch-all: an unknown address is an error, not unknown. */
     test_assert_int(fx_raw_put(&fx, PK_DB_ADDRESSES, catchall, sizeof(catchall),
                                garbage, sizeof(garbage) - 1),
+                    PK_OK);
+    test_assert_int(pk_store_write(fx.store, note_fn, "example.se", &fx.error),
                     PK_OK);
     test_assert_int(resolve(&fx, "nobody@example.se", 0, &res), PK_ECORRUPT);
     test_assert(expect(&fx, "nobody@example.se", PK_RESOLVE_NO_CATCHALL,
@@ -630,6 +730,8 @@ int main(void)
     test_resolve_order_of_rules();
     test_resolve_alias_in_alias_domain_comes_first();
     test_resolve_catchall_never_shadows_an_address();
+    test_resolve_catchall_flag_follows_writes();
+    test_resolve_import_flags_catchalls();
     test_resolve_case_and_idna_forms();
     test_resolve_external_and_unknown();
     test_resolve_forwarding_with_and_without_copy();
