@@ -129,6 +129,8 @@ int pk_entry_put(struct pk_txn *txn, const char *input,
         pk_addr_format(&addr, text);
         status = pk_refs_rehint(txn, text, error_r);
     }
+    if (status == PK_OK && addr.local[0] == 0)
+        status = pk_domain_note_catchall(txn, addr.domain, error_r);
     return status;
 }
 
@@ -152,8 +154,14 @@ static int entry_del(struct pk_txn *txn, const void *key, size_t klen,
              final_hint(&view) != PK_HINT_NONE &&
              pk_addr_from_key(key, klen, &addr) == PK_OK;
     if ((status = pk_txn_del(txn, PK_DB_ADDRESSES, key, klen, NULL, 0,
-                             error_r)) != PK_OK ||
-        !rehint)
+                             error_r)) != PK_OK)
+        return status;
+    /* A catch-all's key is the domain and a NUL (addr.h). */
+    if (((const char *)key)[klen - 1] == 0 &&
+        memchr(key, 0, klen) == (const char *)key + klen - 1 &&
+        (status = pk_domain_note_catchall(txn, key, error_r)) != PK_OK)
+        return status;
+    if (!rehint)
         return status;
     pk_addr_format(&addr, text);
     return pk_refs_rehint(txn, text, error_r);
@@ -405,6 +413,37 @@ int pk_account_get(struct pk_txn *txn, const char *input, struct pk_entry *ent,
         return PK_NOTFOUND;
     }
     return status;
+}
+
+/* pk_account_state - an account's state, read in place */
+
+int pk_account_state(struct pk_txn *txn, const char *input,
+                     enum pk_account_state *state_r, const char **error_r)
+{
+    struct pk_entry_view view;
+    struct pk_addr addr;
+    char key[PK_KEY_MAX], text[PK_ADDR_MAX + 1];
+    const void *val;
+    size_t klen, vlen;
+    int status;
+
+    if ((status = pk_addr_parse(input, 0, &addr, error_r)) != PK_OK)
+        return status;
+    klen = pk_addr_key(&addr, key);
+    status = pk_txn_get(txn, PK_DB_ADDRESSES, key, klen, &val, &vlen, error_r);
+    if (status != PK_OK)
+        return status;
+    /* A view checks the record as a decode does, and copies nothing. */
+    if ((status = pk_record_view_entry(val, vlen, &view)) != PK_OK) {
+        pk_addr_format(&addr, text);
+        *error_r =
+            pk_error("the record of %s is %s", text, pk_strstatus(status));
+        return status;
+    }
+    if (view.type != PK_REC_ACCOUNT)
+        return PK_NOTFOUND;
+    *state_r = view.state;
+    return PK_OK;
 }
 
 /* pk_account_quota - the quota in effect, after the domain default */

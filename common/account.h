@@ -25,6 +25,10 @@
 /*	pk_account_get() answers PK_OK, PK_NOTFOUND (no account at that
 /*	exact address), or an error; the caller frees with pk_entry_free().
 /*
+/*	pk_account_state() answers as pk_account_get() does, with only
+/*	the account's state: it reads the record in place, without a copy,
+/*	for the checks made on every login and message.
+/*
 /*	pk_account_quota(txn, domain, account) is the quota in effect for an
 /*	account of that (normalized) domain: its own, or the domain default.
 /*
@@ -57,6 +61,8 @@ extern int pk_account_set_forward(struct pk_txn *, const char *,
 extern int pk_account_del(struct pk_txn *, const char *, const char **);
 extern int pk_account_get(struct pk_txn *, const char *, struct pk_entry *,
                           const char **);
+extern int pk_account_state(struct pk_txn *, const char *,
+                            enum pk_account_state *, const char **);
 extern uint64_t pk_account_quota(struct pk_txn *, const char *,
                                  const struct pk_account *);
 

@@ -123,19 +123,16 @@ void pk_policy_session_init(struct pk_policy_session *sess)
 static int check_login(struct pk_txn *txn, const struct pk_policyreq *req,
                        struct pk_verdict *v, const char **error_r)
 {
-    struct pk_entry ent;
     enum pk_account_state state;
     int status;
 
-    status = pk_account_get(txn, req->sasl_username, &ent, error_r);
+    status = pk_account_state(txn, req->sasl_username, &state, error_r);
     if (status == PK_NOTFOUND || status == PK_EINVAL)
         return verdict(v, PK_VERDICT_REJECT, 554, "5.7.1",
                        "login %.254s is not an account here",
                        req->sasl_username);
     if (status != PK_OK)
         return status;
-    state = ent.u.account.state;
-    pk_entry_free(&ent);
     if (!pk_state_may_send(state))
         return verdict(v, PK_VERDICT_REJECT, 554, "5.7.1",
                        "account %.254s may not send mail (%s)",

@@ -299,6 +299,51 @@ static void test_account_states_are_stored(void)
     test_end();
 }
 
+/* state_of - pk_account_state(); -1 for any answer but PK_OK */
+
+static int state_of(struct fixture *fx, const char *addr, int *status_r)
+{
+    struct pk_txn *txn = fx_read(fx);
+    enum pk_account_state state = PK_STATE_ACTIVE;
+
+    *status_r = pk_account_state(txn, addr, &state, &fx->error);
+    pk_txn_end(&txn);
+    return *status_r == PK_OK ? (int)state : -1;
+}
+
+static void test_account_state_read_in_place(void)
+{
+    struct fixture fx;
+    char key[] = "example.se\0bad";
+    int status;
+
+    test_begin("account: the state alone, as pk_account_get() would say");
+    setup(&fx);
+    test_assert_int(fx_account(&fx, "alice@example.se"), PK_OK);
+    test_assert_int(fx_alias(&fx, "info@example.se", "alice@example.se", NULL),
+                    PK_OK);
+    test_assert_int(
+        call(&fx, OP_STATE, "alice@example.se", NULL, PK_STATE_SUSPENDED),
+        PK_OK);
+    test_assert_int(state_of(&fx, "Alice@EXAMPLE.se", &status),
+                    PK_STATE_SUSPENDED);
+    /* An alias, an unknown address: no account there. */
+    test_assert_int(state_of(&fx, "info@example.se", &status), -1);
+    test_assert_int(status, PK_NOTFOUND);
+    test_assert_int(state_of(&fx, "bob@example.se", &status), -1);
+    test_assert_int(status, PK_NOTFOUND);
+    test_assert_int(state_of(&fx, "not an address", &status), -1);
+    test_assert_int(status, PK_EINVAL);
+    /* A record that does not decode is an error, never "no account". */
+    test_assert_int(fx_raw_put(&fx, PK_DB_ADDRESSES, key, sizeof(key) - 1,
+                               "\x02\x01\x00", 3),
+                    PK_OK);
+    test_assert_int(state_of(&fx, "bad@example.se", &status), -1);
+    test_assert_int(status, PK_ECORRUPT);
+    fixture_close(&fx);
+    test_end();
+}
+
 static void test_account_state_table(void)
 {
     static const struct {
@@ -589,6 +634,7 @@ int main(void)
     test_account_passwd_replaces_the_hash();
     test_account_states_are_stored();
     test_account_state_table();
+    test_account_state_read_in_place();
     test_account_quota_falls_back_to_the_domain();
     test_account_forward_set_and_cleared();
     test_account_del_removes_it();
