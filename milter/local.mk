@@ -31,6 +31,7 @@ EXTRA_DIST += doc/postkontor-milter.service doc/postfix-milter.example \
 	tests/milter/domain-without-key-not-signed.lua \
 	tests/milter/huge-header-refused.lua \
 	tests/milter/several-messages-one-connection.lua \
+	tests/milter/negotiates-only-needed-steps.lua \
 	tests/milter/database-unreadable-tempfails.lua \
 	tests/milter/database-unreadable-accept-configured.lua \
 	tests/milter/key-rotation-seen-without-restart.lua \

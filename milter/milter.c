@@ -16,7 +16,9 @@
 /*
 /*	It asks the MTA for no reply before the end of the message, so
 /*	the MTA streams each message and waits once; every decision is
-/*	kept for that one reply (struct conn).
+/*	kept for that one reply (struct conn). It skips the steps it does
+/*	not need (WANT_STEPS) and asks for the one macro it reads
+/*	(WANT_MAIL_MACROS).
 /*
 /*	The client is internal when its address is in one of the
 /*	--internal networks (default 127.0.0.0/8 and ::1) or the MTA
@@ -75,11 +77,24 @@ struct conn {
     struct filter_msg *msg;
 };
 
-/* Protocol steps the milter does not need; replies it leaves out. */
+/*
+ * Protocol steps the milter does not need; replies it leaves out. The
+ * end of the header is not needed either: it is the first body piece,
+ * or the end of the message for an empty body.
+ */
 #define WANT_STEPS                                                             \
     (SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN |            \
-     SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH |             \
-     SMFIP_NR_BODY)
+     SMFIP_NOEOH | SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR |              \
+     SMFIP_NR_EOH | SMFIP_NR_BODY)
+
+/*
+ * The one macro the milter reads, asked for at negotiation so that it
+ * comes whatever the MTA's settings. Postfix treats an empty list as
+ * "use main.cf's list" and sends a (possibly empty) macro command before
+ * every step anyway, so asking for less elsewhere would save nothing:
+ * fewer macros are a matter of main.cf (doc/postfix-milter.example).
+ */
+#define WANT_MAIL_MACROS "{auth_authen}"
 
 /* log_sink - core and milter messages to syslog (and stderr) */
 
@@ -242,6 +257,9 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     if (conn == NULL || (f0 & SMFIF_ADDHDRS) == 0)
         return SMFIS_REJECT;
     *pf0 = SMFIF_ADDHDRS;
+    if ((f0 & SMFIF_SETSYMLIST) != 0 &&
+        smfi_setsymlist(ctx, SMFIM_ENVFROM, WANT_MAIL_MACROS) == MI_SUCCESS)
+        *pf0 |= SMFIF_SETSYMLIST;
     /* libmilter offers every SMFIP_NR_* and fakes those the MTA lacks. */
     *pf1 = f1 & WANT_STEPS;
     *pf2 = *pf3 = 0;
@@ -299,24 +317,34 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
     return later(conn, SMFIP_NR_HDR);
 }
 
-/* mlfi_eoh - the end of the header: From and the key are decided */
+/* header_end - once per message: From and the key are decided */
 
-static sfsistat mlfi_eoh(SMFICTX *ctx)
+static void header_end(struct conn *conn)
 {
-    struct conn *conn = smfi_getpriv(ctx);
     struct filter_reply r;
 
-    if (conn == NULL)
-        return SMFIS_TEMPFAIL;
+    if (conn->eoh)
+        return;
     conn->eoh = true;
     if (!conn->decided && conn->msg != NULL) {
         filter_eoh(conn->msg, &r);
         decide(conn, &r);
     }
+}
+
+/* mlfi_eoh - the end of the header, when the MTA sends it anyway */
+
+static sfsistat mlfi_eoh(SMFICTX *ctx)
+{
+    struct conn *conn = smfi_getpriv(ctx);
+
+    if (conn == NULL)
+        return SMFIS_TEMPFAIL;
+    header_end(conn);
     return later(conn, SMFIP_NR_EOH);
 }
 
-/* mlfi_body - a piece of the body */
+/* mlfi_body - a piece of the body; the first one ends the header */
 
 static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 {
@@ -325,6 +353,7 @@ static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 
     if (conn == NULL)
         return SMFIS_TEMPFAIL;
+    header_end(conn);
     if (!conn->decided && conn->msg != NULL) {
         filter_body(conn->msg, data, len, &r);
         decide(conn, &r);
@@ -343,16 +372,7 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 
     if (conn == NULL)
         return SMFIS_TEMPFAIL;
-    /*
-     * The From rules hold even if an MTA skipped the end of the header;
-     * the body was not hashed then, so such a message is not signed.
-     */
-    if (!conn->eoh && !conn->decided && conn->msg != NULL) {
-        filter_eoh(conn->msg, &r);
-        if (r.action == FILTER_CONTINUE)
-            r.action = FILTER_ACCEPT;
-        decide(conn, &r);
-    }
+    header_end(conn); /* an empty body: no piece came */
     if (conn->decided) {
         r = conn->verdict;
     } else if (conn->msg == NULL) {

@@ -270,6 +270,14 @@ smtpd_sasl_type = dovecot
 smtpd_sasl_path = $S/run/dovecot/auth-client
 smtputf8_enable = yes
 milter_default_action = tempfail
+milter_connect_macros =
+milter_helo_macros =
+milter_mail_macros = {auth_authen}
+milter_rcpt_macros =
+milter_data_macros =
+milter_end_of_header_macros =
+milter_end_of_data_macros =
+milter_unknown_command_macros =
 disable_mime_output_conversion = yes
 EOF
     # master.cf: the example's services, without chroot, on the stack's

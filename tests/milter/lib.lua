@@ -53,10 +53,14 @@ function t.message(conn, headers, body)
             return r, "header"
         end
     end
-    mt.eoh(conn)
-    r = mt.getreply(conn)
-    if r ~= SMFIR_CONTINUE then
-        return r, "eoh"
+    -- The milter skips the end of the header (SMFIP_NOEOH): its first
+    -- body piece, or the end of the message, ends the header.
+    if not mt.test_option(conn, SMFIP_NOEOH) then
+        mt.eoh(conn)
+        r = mt.getreply(conn)
+        if r ~= SMFIR_CONTINUE then
+            return r, "eoh"
+        end
     end
     local pos = 1
     while pos <= #body do
