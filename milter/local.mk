@@ -40,7 +40,7 @@ EXTRA_DIST += doc/postkontor-milter.service doc/postfix-milter.example \
 if HAVE_MILTER
 sbin_PROGRAMS += milter/postkontor-milter
 milter_postkontor_milter_SOURCES = milter/milter.c milter/filter.h \
-	milter/filter.c
+	milter/filter.c milter/netlist.h milter/netlist.c
 milter_postkontor_milter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter
 milter_postkontor_milter_LDADD = common/libpostkontor.la $(MILTER_LIBS)
 dist_man_MANS += doc/postkontor-milter.8

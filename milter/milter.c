@@ -34,9 +34,7 @@
 /*	nothing more (see doc/postkontor-milter.service).
 /*--*/
 
-#include <arpa/inet.h>
 #include <getopt.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,17 +46,9 @@
 #include <libmilter/mfapi.h>
 
 #include "filter.h"
+#include "netlist.h"
 
-#define MAX_NETS 64
-
-struct net {
-    int family;
-    unsigned char addr[16];
-    int bits;
-};
-
-static struct net nets[MAX_NETS];
-static int nnets;
+static struct netlist internal_nets;
 static bool foreground;
 
 /*
@@ -107,80 +97,6 @@ static void log_sink(enum pk_log_level level, const char *text, void *ctx)
     syslog(prio[level], "%s", text);
     if (foreground)
         fprintf(stderr, "postkontor-milter: %s\n", text);
-}
-
-/* net_parse - "ADDR[/BITS]", IPv4 or IPv6 */
-
-static bool net_parse(const char *text, struct net *net)
-{
-    char addr[64], *slash, *end;
-    long bits;
-
-    if (strlen(text) >= sizeof(addr))
-        return false;
-    strcpy(addr, text);
-    if ((slash = strchr(addr, '/')) != NULL)
-        *slash++ = 0;
-    if (inet_pton(AF_INET, addr, net->addr) == 1)
-        net->family = AF_INET;
-    else if (inet_pton(AF_INET6, addr, net->addr) == 1)
-        net->family = AF_INET6;
-    else
-        return false;
-    bits = net->family == AF_INET ? 32 : 128;
-    if (slash != NULL) {
-        long max = bits;
-
-        bits = strtol(slash, &end, 10);
-        if (*slash == 0 || *end != 0 || bits < 0 || bits > max)
-            return false;
-    }
-    net->bits = (int)bits;
-    return true;
-}
-
-/* net_match - is an address in a network */
-
-static bool net_match(const struct net *net, int family,
-                      const unsigned char *addr)
-{
-    int full = net->bits / 8, rest = net->bits % 8;
-
-    if (family != net->family || memcmp(addr, net->addr, full) != 0)
-        return false;
-    return rest == 0 ||
-           ((addr[full] ^ net->addr[full]) & (0xff << (8 - rest))) == 0;
-}
-
-/* internal - is the client in an internal network */
-
-static bool internal(const struct sockaddr *sa)
-{
-    const unsigned char *addr;
-    int family;
-
-    if (sa == NULL)
-        return true; /* a local submission, not a network client */
-    if (sa->sa_family == AF_INET) {
-        family = AF_INET;
-        addr =
-            (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr;
-    } else if (sa->sa_family == AF_INET6) {
-        family = AF_INET6;
-        addr = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-        /* An IPv4-mapped address is judged as IPv4. */
-        if (IN6_IS_ADDR_V4MAPPED(
-                &((const struct sockaddr_in6 *)sa)->sin6_addr)) {
-            family = AF_INET;
-            addr += 12;
-        }
-    } else {
-        return sa->sa_family == AF_UNIX;
-    }
-    for (int i = 0; i < nnets; i++)
-        if (net_match(&nets[i], family, addr))
-            return true;
-    return false;
 }
 
 /* apply - the one map from a filter reply to libmilter */
@@ -276,7 +192,7 @@ static sfsistat mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 
     if (conn == NULL)
         return SMFIS_TEMPFAIL;
-    conn->internal = internal(sa);
+    conn->internal = netlist_has(&internal_nets, sa);
     return later(conn, SMFIP_NR_CONN);
 }
 
@@ -486,10 +402,8 @@ int main(int argc, char **argv)
             foreground = true;
             break;
         case 'i':
-            if (!nets_given)
-                nnets = 0;
             nets_given = true;
-            if (nnets == MAX_NETS || !net_parse(optarg, &nets[nnets++]))
+            if (!netlist_add(&internal_nets, optarg))
                 return usage("--internal takes ADDRESS[/BITS]");
             break;
         case 'e':
@@ -522,8 +436,8 @@ int main(int argc, char **argv)
     if (optind != argc || sock == NULL)
         return usage(sock == NULL ? "--socket is required" : "extra arguments");
     if (!nets_given) {
-        net_parse("127.0.0.0/8", &nets[nnets++]);
-        net_parse("::1", &nets[nnets++]);
+        netlist_add(&internal_nets, "127.0.0.0/8");
+        netlist_add(&internal_nets, "::1");
     }
     openlog("postkontor-milter", LOG_PID, LOG_MAIL);
     pk_log_set_sink(log_sink, NULL);
