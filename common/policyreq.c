@@ -53,30 +53,50 @@ static uint64_t parse_number(const char *s)
 static void set_attr(struct pk_policyreq *req, const char *name, size_t nlen,
                      const char *value)
 {
-    static const struct {
-        const char *name;
-        size_t len;
-        size_t offset;
-    } fields[] = {
-#define FIELD(n) {#n, sizeof(#n) - 1, offsetof(struct pk_policyreq, n)}
-        FIELD(request),   FIELD(protocol_state), FIELD(protocol_name),
-        FIELD(instance),  FIELD(sasl_username),  FIELD(sender),
-        FIELD(recipient), FIELD(client_address), FIELD(policy_context),
-        FIELD(queue_id),
-#undef FIELD
-    };
+    const char **field = NULL;
 
-    /* Postfix sends some 30 attributes: compare lengths before bytes. */
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-        if (nlen == fields[i].len && name[0] == fields[i].name[0] &&
-            memcmp(name, fields[i].name, nlen) == 0) {
-            *(const char **)((char *)req + fields[i].offset) = value;
-            return;
-        }
-    if (nlen == 15 && memcmp(name, "recipient_count", 15) == 0)
-        req->recipient_count = parse_number(value);
-    else if (nlen == 4 && memcmp(name, "size", 4) == 0)
-        req->size = parse_number(value);
+#define IS(lit) (nlen == sizeof(lit) - 1 && memcmp(name, lit, nlen) == 0)
+    /* Postfix sends some 30 attributes: one length test sorts out most. */
+    switch (nlen) {
+    case 4:
+        if (IS("size"))
+            req->size = parse_number(value);
+        return;
+    case 6:
+        field = IS("sender") ? &req->sender : NULL;
+        break;
+    case 7:
+        field = IS("request") ? &req->request : NULL;
+        break;
+    case 8:
+        field = IS("instance")   ? &req->instance
+                : IS("queue_id") ? &req->queue_id
+                                 : NULL;
+        break;
+    case 9:
+        field = IS("recipient") ? &req->recipient : NULL;
+        break;
+    case 13:
+        field = IS("sasl_username")   ? &req->sasl_username
+                : IS("protocol_name") ? &req->protocol_name
+                                      : NULL;
+        break;
+    case 14:
+        field = IS("protocol_state")   ? &req->protocol_state
+                : IS("client_address") ? &req->client_address
+                : IS("policy_context") ? &req->policy_context
+                                       : NULL;
+        break;
+    case 15:
+        if (IS("recipient_count"))
+            req->recipient_count = parse_number(value);
+        return;
+    default:
+        return;
+    }
+#undef IS
+    if (field != NULL)
+        *field = value;
 }
 
 /* pk_policyreq_parse - one complete request, parsed in place */

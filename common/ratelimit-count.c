@@ -261,9 +261,9 @@ void pk_ratelimit_close(struct pk_ratelimit_store **rsp)
     *rsp = NULL;
 }
 
-/* key_hash - FNV-1a; the table only has to spread addresses */
+/* pk_ratelimit_key_hash - FNV-1a; the table only has to spread addresses */
 
-static uint32_t key_hash(const char *key, size_t klen)
+uint32_t pk_ratelimit_key_hash(const char *key, size_t klen)
 {
     uint32_t h = 2166136261U;
 
@@ -275,9 +275,8 @@ static uint32_t key_hash(const char *key, size_t klen)
 /* pending_slot - the slot of a key, or the empty slot where it would go */
 
 static struct pending *pending_slot(struct pk_ratelimit_store *rs,
-                                    const char *key, size_t klen)
+                                    const char *key, size_t klen, uint32_t h)
 {
-    uint32_t h = key_hash(key, klen);
     struct pending *p;
 
     /* At most half the slots are used, so an empty one is always found. */
@@ -295,11 +294,10 @@ static struct pending *pending_slot(struct pk_ratelimit_store *rs,
 
 /* load_count - the counts of a key as last written; start 0: none */
 
-static int load_count(struct pk_ratelimit_store *rs, const char *kbuf,
-                      size_t klen, struct pk_ratecount *cnt,
+static int load_count(struct pk_ratelimit_store *rs, struct pending *p,
+                      const char *kbuf, size_t klen, struct pk_ratecount *cnt,
                       const char **error_r)
 {
-    struct pending *p = pending_slot(rs, kbuf, klen);
     MDB_val key = {klen, (void *)kbuf}, val;
     int rc, status = PK_OK;
 
@@ -348,20 +346,6 @@ static void window(struct pk_ratecount *cnt, const struct pk_ratelimit *lim,
     }
 }
 
-/* read_count - the counts of the current window */
-
-static int read_count(struct pk_ratelimit_store *rs, const char *key,
-                      size_t klen, const struct pk_ratelimit *lim, uint64_t now,
-                      struct pk_ratecount *cnt, const char **error_r)
-{
-    int status;
-
-    if ((status = load_count(rs, key, klen, cnt, error_r)) != PK_OK)
-        return status;
-    window(cnt, lim, now);
-    return PK_OK;
-}
-
 /* over - would adding go over the limit */
 
 static bool over(const struct pk_ratelimit *lim, const struct pk_ratecount *cnt,
@@ -385,9 +369,11 @@ int pk_ratelimit_check_subject(struct pk_ratelimit_store *rs,
     if ((rsub->lim.messages == 0 && rsub->lim.recipients == 0) ||
         rsub->klen == 0)
         return PK_OK;
-    if ((status = read_count(rs, rsub->key, rsub->klen, &rsub->lim, now, cnt,
-                             error_r)) != PK_OK)
+    if ((status =
+             load_count(rs, pending_slot(rs, rsub->key, rsub->klen, rsub->hash),
+                        rsub->key, rsub->klen, cnt, error_r)) != PK_OK)
         return status;
+    window(cnt, &rsub->lim, now);
     cnt->over = over(&rsub->lim, cnt, msgs, rcpts);
     return PK_OK;
 }
@@ -406,11 +392,13 @@ int pk_ratelimit_add_subject(struct pk_ratelimit_store *rs,
     if ((rsub->lim.messages == 0 && rsub->lim.recipients == 0) ||
         rsub->klen == 0)
         return PK_OK;
-    p = pending_slot(rs, rsub->key, rsub->klen);
-    if (p->klen == 0 && rs->used == PENDING_MAX &&
-        (status = pk_ratelimit_flush(rs, error_r)) != PK_OK)
-        return status;
-    if ((status = load_count(rs, rsub->key, rsub->klen, &last, error_r)) !=
+    p = pending_slot(rs, rsub->key, rsub->klen, rsub->hash);
+    if (p->klen == 0 && rs->used == PENDING_MAX) {
+        if ((status = pk_ratelimit_flush(rs, error_r)) != PK_OK)
+            return status;
+        p = pending_slot(rs, rsub->key, rsub->klen, rsub->hash);
+    }
+    if ((status = load_count(rs, p, rsub->key, rsub->klen, &last, error_r)) !=
         PK_OK)
         return status;
     cnt = last;
@@ -418,8 +406,7 @@ int pk_ratelimit_add_subject(struct pk_ratelimit_store *rs,
     cnt.messages = add_sat(cnt.messages, msgs);
     cnt.recipients = add_sat(cnt.recipients, rcpts);
     cnt.over = false;
-    /* load_count() kept the key: there was room. */
-    p = pending_slot(rs, rsub->key, rsub->klen);
+    /* load_count() kept the key in p: there was room. */
     if (p->klen == 0) {
         *error_r = pk_error("rate limit counters: no room in memory");
         return PK_ETEMP;

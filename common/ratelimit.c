@@ -302,6 +302,7 @@ int pk_ratelimit_subject(struct pk_txn *txn, enum pk_ratelimit_scope scope,
     if ((status = normalize(scope, subject, norm, error_r)) != PK_OK)
         return status;
     rsub->klen = 2 + strlen(norm);
+    rsub->hash = pk_ratelimit_key_hash(rsub->key, rsub->klen);
     status = get_normalized(txn, scope, norm, &rsub->lim, error_r);
     if (status == PK_NOTFOUND)
         status = get_normalized(txn, scope, "", &rsub->lim, error_r);
@@ -336,6 +337,7 @@ int pk_ratelimit_subject_domain(struct pk_txn *txn,
     memcpy(rsub->key + 2, at + 1, dlen);
     rsub->key[2 + dlen] = 0;
     rsub->klen = 2 + dlen;
+    rsub->hash = pk_ratelimit_key_hash(rsub->key, rsub->klen);
     status = get_normalized(txn, PK_RATELIMIT_DOMAIN, rsub->key + 2, &rsub->lim,
                             error_r);
     if (status == PK_NOTFOUND)
@@ -362,6 +364,7 @@ static int subject_of(enum pk_ratelimit_scope scope, const char *subject,
     if ((status = normalize(scope, subject, rsub->key + 2, error_r)) != PK_OK)
         return status;
     rsub->klen = 2 + strlen(rsub->key + 2);
+    rsub->hash = pk_ratelimit_key_hash(rsub->key, rsub->klen);
     return PK_OK;
 }
 

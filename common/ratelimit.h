@@ -68,7 +68,8 @@
 /*	pk_ratelimit_subject_domain() makes the subject of an account's
 /*	domain from the account's subject without parsing again; the _subject
 /*	variants of check and add then take that instead of a subject and
-/*	a limit.
+/*	a limit. pk_ratelimit_key_hash() is the hash of a counter key that
+/*	a subject carries, computed once with its key.
 /*--*/
 
 #ifndef PK_RATELIMIT_H
@@ -109,6 +110,7 @@ struct pk_ratecount {
 struct pk_ratesubject {
     char key[PK_RATESUBJECT_KEY_MAX]; /* "a:" address or "d:" domain */
     size_t klen;                      /* 0: not resolved */
+    uint32_t hash;                    /* of key, for the counter table */
     struct pk_ratelimit lim;
 };
 
@@ -150,6 +152,7 @@ extern int pk_ratelimit_check_subject(struct pk_ratelimit_store *,
 extern int pk_ratelimit_add_subject(struct pk_ratelimit_store *,
                                     const struct pk_ratesubject *, uint64_t,
                                     uint32_t, uint32_t, const char **);
+extern uint32_t pk_ratelimit_key_hash(const char *, size_t);
 extern int pk_ratelimit_flush(struct pk_ratelimit_store *, const char **);
 extern size_t pk_ratelimit_pending(const struct pk_ratelimit_store *);
 extern int pk_ratelimit_check(struct pk_ratelimit_store *,

@@ -47,6 +47,36 @@ static void test_policyreq_parse_known_and_unknown(void)
     test_end();
 }
 
+static void test_policyreq_every_known_attribute(void)
+{
+    /* Each known name, and unknown names of the same lengths. */
+    char buf[] = "request=smtpd_access_policy\nprotocol_state=RCPT\n"
+                 "protocol_name=SMTP\ninstance=1.2\nsasl_username=u@x.se\n"
+                 "sender=s@x.se\nrecipient=r@x.se\nclient_address=::1\n"
+                 "policy_context=p\nqueue_id=Q1\nrecipient_count=3\n"
+                 "size=7\nsizz=9\nsenderr=x\nsendex=y\nrequesT=z\n"
+                 "instancx=w\nrecipiend=v\nsasl_usernamx=t\n"
+                 "client_addresx=q\nrecipient_counx=5\n\n";
+    struct pk_policyreq req;
+
+    test_begin("policyreq: every known attribute, look-alikes skipped");
+    test_assert_int(pk_policyreq_parse(buf, strlen(buf), &req), PK_OK);
+    test_assert_str(req.request, "smtpd_access_policy");
+    test_assert_str(req.protocol_state, "RCPT");
+    test_assert_str(req.protocol_name, "SMTP");
+    test_assert_str(req.instance, "1.2");
+    test_assert_str(req.sasl_username, "u@x.se");
+    test_assert_str(req.sender, "s@x.se");
+    test_assert_str(req.recipient, "r@x.se");
+    test_assert_str(req.client_address, "::1");
+    test_assert_str(req.policy_context, "p");
+    test_assert_str(req.queue_id, "Q1");
+    test_assert_int(req.recipient_count, 3);
+    test_assert_int(req.size, 7);
+    test_assert_int(req.attrs, 21);
+    test_end();
+}
+
 static void test_policyreq_malformed_refused(void)
 {
     char noeq[] = "request=smtpd_access_policy\nbogus\n\n";
@@ -102,6 +132,7 @@ int main(void)
 {
     test_policyreq_end_found();
     test_policyreq_parse_known_and_unknown();
+    test_policyreq_every_known_attribute();
     test_policyreq_malformed_refused();
     test_policyreq_numbers_bounded();
     test_policyreq_too_many_lines();
