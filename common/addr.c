@@ -772,6 +772,30 @@ size_t pk_addr_key(const struct pk_addr *addr, char key[PK_KEY_MAX])
     return domain_len + 1 + local_len;
 }
 
+/* pk_addr_text_key - the key of a canonical "local@domain" */
+
+bool pk_addr_text_key(const char *text, size_t len, char key[PK_KEY_MAX],
+                      size_t *dlen_r)
+{
+    const char *at = NULL;
+    size_t dlen;
+
+    if (len > PK_ADDR_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '@')
+            at = text + i;
+    if (at == NULL)
+        return false;
+    /* Domain first, so that a cursor walks one domain's entries. */
+    dlen = text + len - at - 1;
+    memcpy(key, at + 1, dlen);
+    key[dlen] = 0;
+    memcpy(key + dlen + 1, text, at - text);
+    *dlen_r = dlen;
+    return true;
+}
+
 /* pk_addr_from_key - the address of a database key; PK_ECORRUPT if bad */
 
 int pk_addr_from_key(const void *key, size_t len, struct pk_addr *addr_r)

@@ -63,6 +63,12 @@ extern void pk_addr_format(const struct pk_addr *, char[PK_ADDR_MAX + 1]);
 /* pk_addr_key - the database key; returns its length */
 extern size_t pk_addr_key(const struct pk_addr *, char[PK_KEY_MAX]);
 
+/* pk_addr_text_key - the key of a canonical "local@domain" of LEN octets
+ * (split at its last '@'; "@domain" is a catch-all); its length is LEN.
+ * Returns false for text with no '@' or longer than PK_ADDR_MAX. The
+ * domain's length goes to *dlen_r: it is the key's first part. */
+extern bool pk_addr_text_key(const char *, size_t, char[PK_KEY_MAX], size_t *);
+
 /* pk_addr_from_key - the address of a database key; PK_ECORRUPT if bad */
 extern int pk_addr_from_key(const void *, size_t, struct pk_addr *);
 

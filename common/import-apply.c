@@ -113,13 +113,9 @@ static int arena_str(struct arena *a, const void *data, size_t len)
 
 static size_t key_of(const char *text, char key[PK_KEY_MAX])
 {
-    const char *at = strrchr(text, '@');
-    size_t llen = at - text, dlen = strlen(at + 1);
+    size_t len = strlen(text), dlen;
 
-    memcpy(key, at + 1, dlen);
-    key[dlen] = 0;
-    memcpy(key + dlen + 1, text, llen);
-    return dlen + 1 + llen;
+    return pk_addr_text_key(text, len, key, &dlen) ? len : 0;
 }
 
 /* import_key_text - "local@domain" of a canonical database key */
@@ -713,21 +709,13 @@ static unsigned char dest_hint(struct pk_import *imp, const char *dest,
 {
     const struct import_slot *ref;
     struct import_dom *d;
-    const char *at = NULL, *error;
+    const char *error;
     char key[PK_KEY_MAX];
     size_t dlen;
 
-    for (size_t i = 0; i < len; i++)
-        if (dest[i] == '@')
-            at = dest + i;
-    if (at == NULL || at == dest || len > PK_ADDR_MAX)
+    if (!pk_addr_text_key(dest, len, key, &dlen) ||
+        import_domain_find(imp, key, dlen, &d, &error) != PK_OK)
         return PK_HINT_NONE;
-    dlen = dest + len - at - 1;
-    if (import_domain_find(imp, at + 1, dlen, &d, &error) != PK_OK)
-        return PK_HINT_NONE;
-    memcpy(key, at + 1, dlen);
-    key[dlen] = 0;
-    memcpy(key + dlen + 1, dest, at - dest);
     if ((ref = import_find_ref(imp, d, key, len)) != NULL)
         return ref->final ? PK_HINT_MAILBOX : PK_HINT_NONE;
     /* Not ours: what was there before, if anything. */

@@ -53,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "changelog.h"
 #include "dkim.h"
 #include "domain.h"
@@ -152,29 +153,17 @@ static int dest_final(struct pk_import *imp, const char *dest, size_t len,
 {
     struct import_dom *d;
     const struct import_slot *ref;
-    const char *at = memchr(dest, '@', len), *next;
     char key[PK_KEY_MAX];
     size_t dlen;
     int status;
 
-    if (len > PK_ADDR_MAX)
+    if (!pk_addr_text_key(dest, len, key, &dlen))
         return PK_NOTFOUND; /* not ours: let resolution say */
-    /* The last '@' of a canonical address. */
-    while (at != NULL &&
-           (next = memchr(at + 1, '@', dest + len - at - 1)) != NULL)
-        at = next;
-    if (at == NULL)
-        return PK_NOTFOUND;
-    dlen = dest + len - at - 1;
-    status = import_domain_find(imp, at + 1, dlen, &d, error_r);
+    status = import_domain_find(imp, key, dlen, &d, error_r);
     if (status == PK_NOTFOUND)
         return PK_OK; /* delivered outside */
     if (status != PK_OK || d->kind != PK_DOMAIN_HOSTED)
         return status == PK_OK ? PK_NOTFOUND : status;
-    /* The key is as long as the address: domain, NUL, local part. */
-    memcpy(key, at + 1, dlen);
-    key[dlen] = 0;
-    memcpy(key + dlen + 1, dest, at - dest);
     if ((ref = import_find_ref(imp, d, key, len)) != NULL)
         return ref->final ? PK_OK : PK_NOTFOUND;
     /* Into an empty table, nothing but this import's entries is there. */

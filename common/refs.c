@@ -279,21 +279,13 @@ done:
 unsigned char pk_refs_hint(struct pk_txn *txn, const char *dest, size_t len)
 {
     struct pk_entry_view view;
-    const char *at = NULL, *error;
+    const char *error;
     char key[PK_KEY_MAX];
     const void *val;
     size_t vlen, dlen;
 
-    for (size_t i = 0; i < len; i++)
-        if (dest[i] == '@')
-            at = dest + i;
-    if (at == NULL || at == dest || len > PK_ADDR_MAX)
+    if (!pk_addr_text_key(dest, len, key, &dlen))
         return PK_HINT_NONE;
-    /* The key of a canonical address: domain, NUL, local part. */
-    dlen = dest + len - at - 1;
-    memcpy(key, at + 1, dlen);
-    key[dlen] = 0;
-    memcpy(key + dlen + 1, dest, at - dest);
     if (pk_txn_get(txn, PK_DB_ADDRESSES, key, len, &val, &vlen, &error) !=
             PK_OK ||
         pk_record_view_entry(val, vlen, &view) != PK_OK ||
