@@ -70,7 +70,8 @@ int pk_policy_open(const char *dbdir, unsigned max_recipients,
         free(pol);
         return PK_ENOMEM;
     }
-    status = pk_store_open(dbdir, PK_STORE_READONLY, &pol->store, error_r);
+    status = pk_store_open(dbdir, PK_STORE_READONLY | PK_STORE_KEEPSNAPSHOT,
+                           &pol->store, error_r);
     if (status == PK_OK)
         status = pk_ratelimit_open(pk_ratelimit_dir(dbdir, dir, sizeof(dir)),
                                    &pol->limits, error_r);
@@ -109,6 +110,13 @@ void pk_policy_close(struct pk_policy **polp)
 int pk_policy_flush(struct pk_policy *pol, const char **error_r)
 {
     return pk_ratelimit_flush(pol->limits, error_r);
+}
+
+/* pk_policy_idle - let go of the database snapshot kept between requests */
+
+void pk_policy_idle(struct pk_policy *pol)
+{
+    pk_store_idle(pol->store);
 }
 
 /* pk_policy_session_init - a fresh connection */

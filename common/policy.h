@@ -48,12 +48,18 @@
 /*	recipient count and, for a SASL login, the rate limits in force
 /*	(read at the message's first request, so a changed limit applies
 /*	from the next message on) between requests;
-/*	pk_policy_session_init() starts one. pk_policy_open() opens the account database read-only, the
+/*	pk_policy_session_init() starts one. pk_policy_open() opens the
+/*	account database read-only, the
 /*	usage environment if there is one (it is opened later when it
 /*	appears) and the rate limit counters; pk_policy_close() closes all.
 /*	pk_policy_flush() stores the rate limit counts counted since the
 /*	last flush (see ratelimit.h for what that means for durability): a
 /*	daemon calls it about once a second.
+/*
+/*	The account database is opened with PK_STORE_KEEPSNAPSHOT, so
+/*	requests read from one snapshot while nothing changes;
+/*	pk_policy_idle() lets it go (store.h): a daemon calls it about once
+/*	a second too, also when no request came.
 /*
 /*	pk_policy_decide() answers PK_OK with a verdict, or an error
 /*	(PK_ETEMP, PK_ECORRUPT, ...): the adapter must then answer with a
@@ -107,6 +113,7 @@ extern int pk_policy_open(const char *, unsigned, struct pk_policy **,
 extern void pk_policy_close(struct pk_policy **);
 extern void pk_policy_session_init(struct pk_policy_session *);
 extern int pk_policy_flush(struct pk_policy *, const char **);
+extern void pk_policy_idle(struct pk_policy *);
 extern int pk_policy_decide(struct pk_policy *, struct pk_policy_session *,
                             const struct pk_policyreq *, uint64_t,
                             struct pk_verdict *, const char **);

@@ -13,6 +13,17 @@
 /*	reader slot and costs no allocation. Stale slots left by crashed
 /*	processes are cleared at open and when the table is full.
 /*
+/*	With PK_STORE_KEEPSNAPSHOT that transaction is not reset at its
+/*	end but parked with its snapshot's transaction ID. The next read
+/*	compares that ID with the newest commit's (read from the meta
+/*	pages, no lock): equal, the parked transaction is still the newest
+/*	snapshot and is used as it is; LMDB then need not look up each
+/*	named database in the main database again, which a renewed
+/*	transaction must do on the first use of each. Otherwise it is
+/*	renewed as usual. A parked snapshot pins its pages until the next
+/*	read or pk_store_idle(); anything that resizes the map lets it go
+/*	first, since LMDB allows no live transaction then.
+/*
 /*	Writers: LMDB serializes them. When the map is full the write is
 /*	aborted, the map doubled, and the write function run again. Other
 /*	processes see MDB_MAP_RESIZED at their next transaction and adopt
@@ -66,7 +77,9 @@ struct pk_txn {
     MDB_txn *txn;
     bool write;
     bool cached; /* the store's own reader */
+    bool parked; /* cached, ended, still on snapshot parked_id */
     bool map_full;
+    size_t parked_id;
     struct pk_touches *touches; /* dry runs only */
 };
 
@@ -351,6 +364,28 @@ static int same_process(struct pk_store *store, const char **error_r)
     return PK_ECONFIG;
 }
 
+/* park_release - let a parked snapshot go; caller holds reader_busy */
+
+static void park_release(struct pk_store *store)
+{
+    struct pk_txn *t = &store->reader;
+
+    if (t->parked) {
+        mdb_txn_reset(t->txn);
+        t->parked = false;
+    }
+}
+
+/* unpark - let the parked snapshot go unless the reader is in use */
+
+static void unpark(struct pk_store *store)
+{
+    if (!atomic_exchange(&store->reader_busy, true)) {
+        park_release(store);
+        atomic_store(&store->reader_busy, false);
+    }
+}
+
 /* begin - start an LMDB transaction, adopting a grown map */
 
 static int begin(struct pk_store *store, unsigned flags, MDB_txn **txn_r)
@@ -363,6 +398,7 @@ static int begin(struct pk_store *store, unsigned flags, MDB_txn **txn_r)
             /* LMDB forbids resizing under a live transaction of ours. */
             if (atomic_load(&store->active) > 0)
                 break;
+            unpark(store);
             mdb_env_set_mapsize(store->env, 0);
         } else if (rc == MDB_READERS_FULL) {
             int dead;
@@ -388,6 +424,18 @@ int pk_store_read(struct pk_store *store, struct pk_txn **txn_r,
         return status;
     if (!atomic_exchange(&store->reader_busy, true)) {
         t = &store->reader;
+        if (t->parked) {
+            MDB_envinfo info;
+
+            t->parked = false;
+            mdb_env_info(store->env, &info);
+            if (info.me_last_txnid == t->parked_id) {
+                atomic_fetch_add(&store->active, 1);
+                *txn_r = t;
+                return PK_OK;
+            }
+            mdb_txn_reset(t->txn);
+        }
         if (t->txn != NULL && (rc = mdb_txn_renew(t->txn)) != 0) {
             mdb_txn_abort(t->txn);
             t->txn = NULL;
@@ -425,13 +473,33 @@ void pk_txn_end(struct pk_txn **txnp)
         return;
     atomic_fetch_sub(&t->store->active, 1);
     if (t->cached) {
-        mdb_txn_reset(t->txn);
+        if (t->store->flags & PK_STORE_KEEPSNAPSHOT) {
+            t->parked = true;
+            t->parked_id = mdb_txn_id(t->txn);
+        } else {
+            mdb_txn_reset(t->txn);
+        }
         atomic_store(&t->store->reader_busy, false);
     } else {
         mdb_txn_abort(t->txn);
         free(t);
     }
     *txnp = NULL;
+}
+
+/* pk_store_idle - let a parked snapshot go */
+
+void pk_store_idle(struct pk_store *store)
+{
+    if (store != NULL && store->pid == getpid())
+        unpark(store);
+}
+
+/* pk_txn_id - the snapshot a transaction reads */
+
+uint64_t pk_txn_id(const struct pk_txn *t)
+{
+    return mdb_txn_id(t->txn);
 }
 
 /* grow_map - double the map after MDB_MAP_FULL */
@@ -447,6 +515,7 @@ static int grow_map(struct pk_store *store, const char **error_r)
                             "process holds a read transaction");
         return PK_ETEMP;
     }
+    unpark(store);
     mdb_env_info(store->env, &info);
     size = info.me_mapsize * 2;
     if (size > PK_MAP_LIMIT) {

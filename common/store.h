@@ -33,7 +33,16 @@
 /*	pk_store_read() starts a short read transaction (MDB_NOTLS, so any
 /*	thread may use its own); pk_txn_end() ends it. A store keeps one
 /*	reader slot to renew, so the common single-threaded case costs no
-/*	allocation.
+/*	allocation. A store opened with PK_STORE_KEEPSNAPSHOT keeps that
+/*	transaction's snapshot after pk_txn_end() and reads from it again
+/*	while no write has been committed since (by any process), which
+/*	saves LMDB the renewal; every read still sees the newest commit.
+/*	Such a snapshot keeps the pages of its version from being reused
+/*	by writers until the next read or pk_store_idle(), so a process
+/*	that asks for it must call pk_store_idle() when it has had nothing
+/*	to do for a while (a daemon: on its event loop's timeout).
+/*	pk_txn_id() is the ID of the snapshot a transaction reads: equal
+/*	IDs, equal data, so a process may key a cache on it.
 /*
 /*	pk_store_write() runs a function inside one write transaction and
 /*	commits if it returns PK_OK, aborts otherwise. When the map is full
@@ -78,8 +87,9 @@
 /* pk_store_open() flags */
 #define PK_STORE_READONLY (1 << 0)
 #define PK_STORE_CREATE (1 << 1)
-#define PK_STORE_NOSYNC (1 << 2) /* bulk loads; sync at close */
-#define PK_STORE_NOMETASYNC (1 << 3) /* flush data, not the meta page */
+#define PK_STORE_NOSYNC (1 << 2)       /* bulk loads; sync at close */
+#define PK_STORE_NOMETASYNC (1 << 3)   /* flush data, not the meta page */
+#define PK_STORE_KEEPSNAPSHOT (1 << 4) /* readers: keep an unchanged one */
 
 enum pk_db {
     PK_DB_META,
@@ -120,11 +130,13 @@ extern int pk_store_write(struct pk_store *, pk_write_fn *, void *,
 extern int pk_store_dryrun(struct pk_store *, pk_write_fn *, void *,
                            pk_capture_fn *, void *, const char **);
 extern void pk_txn_end(struct pk_txn **);
+extern void pk_store_idle(struct pk_store *);
 extern int pk_store_backup(struct pk_store *, const char *, const char **);
 extern int pk_store_reserve(struct pk_store *, uint64_t, const char **);
 
 /* Inside a transaction. */
 extern bool pk_txn_writable(const struct pk_txn *);
+extern uint64_t pk_txn_id(const struct pk_txn *);
 extern const char *pk_txn_actor(const struct pk_txn *);
 extern char pk_txn_delimiter(const struct pk_txn *);
 extern int pk_txn_get(struct pk_txn *, enum pk_db, const void *, size_t,

@@ -45,6 +45,7 @@ struct daemon {
     unsigned max_recipients;
     struct pk_policy *pol;
     time_t last_flush; /* CLOCK_MONOTONIC seconds */
+    time_t last_idle;  /* the same, when the snapshot was last let go */
 };
 
 static int use_stderr;
@@ -238,6 +239,21 @@ static void flush_counts(struct daemon *d)
         pk_log(PK_LOG_ERROR, "%s; will try again", error);
 }
 
+/* release_snapshot - let the database snapshot go about once a second */
+
+static void release_snapshot(struct daemon *d)
+{
+    struct timespec now;
+
+    /* Under load this costs one renewal a second; idle, the epoll
+     * timeout brings us here, so no old snapshot is pinned for long. */
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    if (now.tv_sec == d->last_idle)
+        return;
+    d->last_idle = now.tv_sec;
+    pk_policy_idle(d->pol);
+}
+
 /* tick - store counts; reopen the stores after SIGHUP */
 
 static void tick(void *ctx)
@@ -247,6 +263,7 @@ static void tick(void *ctx)
     const char *error;
 
     flush_counts(d);
+    release_snapshot(d);
     if (!srv_reload)
         return;
     srv_reload = 0;

@@ -10,7 +10,9 @@
 /*	directory, a newer schema (written with raw LMDB calls, as another
 /*	program would). Writing: a failed write leaves nothing behind, a
 /*	full map grows and the write is repeated, a read-only store refuses.
-/*	Reading: two read transactions at once, snapshot isolation, use
+/*	Reading: two read transactions at once, snapshot isolation, a
+/*	kept snapshot (PK_STORE_KEEPSNAPSHOT) that still sees every commit
+/*	of this and another process and lets go before the map grows, use
 /*	after fork(). Backup: a copy that opens with the same entries, and
 /*	no backup over an existing database.
 /*--*/
@@ -63,9 +65,11 @@ static int put_meta(struct pk_store *store, const char *key, const char *val)
     return pk_store_write(store, put_fn, &kv, &error);
 }
 
-/* get_meta - PK_OK and the value compares equal; else the status */
+/* read_meta - PK_OK and the value compares equal; else the status; and
+ * the ID of the snapshot read */
 
-static int get_meta(struct pk_store *store, const char *key, const char *want)
+static int read_meta(struct pk_store *store, const char *key, const char *want,
+                     uint64_t *id_r)
 {
     struct pk_txn *txn;
     const void *val;
@@ -75,12 +79,22 @@ static int get_meta(struct pk_store *store, const char *key, const char *want)
 
     if ((status = pk_store_read(store, &txn, &error)) != PK_OK)
         return status;
+    *id_r = pk_txn_id(txn);
     status = pk_txn_get(txn, PK_DB_META, key, strlen(key), &val, &vlen, &error);
     if (status == PK_OK &&
         (vlen != strlen(want) || memcmp(val, want, vlen) != 0))
         status = PK_ECORRUPT;
     pk_txn_end(&txn);
     return status;
+}
+
+/* get_meta - PK_OK and the value compares equal; else the status */
+
+static int get_meta(struct pk_store *store, const char *key, const char *want)
+{
+    uint64_t id;
+
+    return read_meta(store, key, want, &id);
 }
 
 static void test_store_create_then_reopen(void)
@@ -340,6 +354,63 @@ static void test_store_full_map_grows_and_write_repeats(void)
     test_end();
 }
 
+static void test_store_kept_snapshot_sees_every_commit(void)
+{
+    struct fixture fx;
+    struct big big = {.value = calloc(1, BIG_VALUE)};
+    uint64_t id1 = 0, id2 = 0, id3 = 0, before;
+    const char *error = "";
+    pid_t pid;
+    int wstatus = -1;
+
+    test_begin("store: a kept snapshot is used only while nothing committed");
+    fixture_open(&fx);
+    pk_store_close(&fx.store);
+    test_assert_int(
+        pk_store_open(fx.dir, PK_STORE_KEEPSNAPSHOT, &fx.store, &error), PK_OK);
+    test_assert_int(put_meta(fx.store, "k", "v1"), PK_OK);
+    test_assert_int(read_meta(fx.store, "k", "v1", &id1), PK_OK);
+    test_assert_int(read_meta(fx.store, "k", "v1", &id2), PK_OK);
+    test_assert(id2 == id1);
+
+    /* A commit of this process, with the snapshot parked. */
+    test_assert_int(put_meta(fx.store, "k", "v2"), PK_OK);
+    test_assert_int(read_meta(fx.store, "k", "v2", &id2), PK_OK);
+    test_assert(id2 > id1);
+
+    /* A commit of another process. */
+    fflush(stdout);
+    if ((pid = fork()) == 0) {
+        struct pk_store *other;
+        int bad;
+
+        bad = pk_store_open(fx.dir, 0, &other, &error) != PK_OK ||
+              put_meta(other, "k", "v3") != PK_OK;
+        execl("/bin/sh", "sh", "-c", bad ? "exit 1" : "exit 0", (char *)NULL);
+        _exit(2);
+    }
+    test_assert(pid > 0);
+    test_assert(waitpid(pid, &wstatus, 0) == pid);
+    test_assert(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+    test_assert_int(read_meta(fx.store, "k", "v3", &id3), PK_OK);
+    test_assert(id3 > id2);
+
+    /* The map grows under a parked snapshot: it is let go first. */
+    before = pk_store_mapsize(fx.store);
+    test_assert_int(pk_store_write(fx.store, big_fn, &big, &error), PK_OK);
+    test_assert(pk_store_mapsize(fx.store) > before);
+    test_assert_int(read_meta(fx.store, "k", "v3", &id1), PK_OK);
+    test_assert(id1 > id3);
+
+    /* pk_store_idle() lets it go; reading again works. */
+    pk_store_idle(fx.store);
+    test_assert_int(read_meta(fx.store, "k", "v3", &id2), PK_OK);
+    test_assert(id2 == id1);
+    fixture_close(&fx);
+    free(big.value);
+    test_end();
+}
+
 static void test_store_read_only_refuses_writes(void)
 {
     struct fixture fx;
@@ -568,6 +639,7 @@ int main(void)
     test_store_foreign_lmdb_is_not_a_postkontor_database();
     test_store_failed_write_leaves_nothing();
     test_store_full_map_grows_and_write_repeats();
+    test_store_kept_snapshot_sees_every_commit();
     test_store_read_only_refuses_writes();
     test_store_two_readers_at_once();
     test_store_use_after_fork_is_a_config_error();
