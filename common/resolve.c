@@ -23,6 +23,7 @@
 /*--*/
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +45,14 @@ struct walk {
     const char **error_r;
 };
 
-/* A match points into the value LMDB holds: nothing to free. */
+/* A match points into the value LMDB holds: nothing to free. The
+ * address it matched is the caller's or one of the match's own
+ * rewritten forms, so nothing is copied on the common path. */
 struct match {
     enum pk_kind kind;
-    struct pk_addr addr; /* the entry that matched */
+    const struct pk_addr *addr; /* the entry that matched */
     struct pk_entry_view ent;
+    struct pk_addr alt, base; /* alias domain, subaddress or catch-all */
 };
 
 static int expand(struct walk *, const struct pk_addr *);
@@ -112,7 +116,7 @@ static int try_entry(struct walk *w, const struct pk_addr *addr,
             pk_error("the record of %s is %s", text, pk_strstatus(status));
         return status;
     }
-    m->addr = *addr;
+    m->addr = addr;
     m->kind = m->ent.type == PK_REC_ACCOUNT ? PK_KIND_ACCOUNT : alias_kind;
     return PK_OK;
 }
@@ -122,7 +126,7 @@ static int try_entry(struct walk *w, const struct pk_addr *addr,
 static int match(struct walk *w, const struct pk_addr *in, struct match *m)
 {
     struct pk_domain dom;
-    struct pk_addr cur = *in, base;
+    const struct pk_addr *cur = in;
     char delim = pk_txn_delimiter(w->txn);
     int status;
 
@@ -130,7 +134,7 @@ static int match(struct walk *w, const struct pk_addr *in, struct match *m)
     /* Step 1-2 first: an entry exists only in a domain of ours, so a hit
      * needs one lookup, and the domain is read only on the slower paths. */
     if (in->local[0] != 0 &&
-        (status = try_entry(w, &cur, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
+        (status = try_entry(w, in, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
         return status;
     status = pk_domain_lookup(w->txn, in->domain, &dom, w->error_r);
     if (status == PK_NOTFOUND) {
@@ -144,15 +148,17 @@ static int match(struct walk *w, const struct pk_addr *in, struct match *m)
                    ? PK_OK
                    : status;
     if (dom.kind == PK_DOMAIN_ALIAS) {
-        snprintf(cur.domain, sizeof(cur.domain), "%s", dom.target);
+        m->alt = *in;
+        snprintf(m->alt.domain, sizeof(m->alt.domain), "%s", dom.target);
+        cur = &m->alt;
         explain(w, "%s is an alias domain of %s", in->domain, dom.target);
-        if ((status = try_entry(w, &cur, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
+        if ((status = try_entry(w, cur, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
             return status;
     }
-    if (pk_addr_subaddress_base(&cur, delim, &base)) {
-        explain(w, "%s@%s has a subaddress; trying %s@%s", cur.local,
-                cur.domain, base.local, base.domain);
-        if ((status = try_entry(w, &base, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
+    if (pk_addr_subaddress_base(cur, delim, &m->base)) {
+        explain(w, "%s@%s has a subaddress; trying %s@%s", cur->local,
+                cur->domain, m->base.local, m->base.domain);
+        if ((status = try_entry(w, &m->base, m, PK_KIND_ALIAS)) != PK_NOTFOUND)
             return status;
     }
     /* The flag is kept true by every writer (record.h); an alias
@@ -160,9 +166,9 @@ static int match(struct walk *w, const struct pk_addr *in, struct match *m)
     if ((w->flags & PK_RESOLVE_NO_CATCHALL) ||
         (dom.kind == PK_DOMAIN_HOSTED && dom.catchall == PK_CATCHALL_NONE))
         return PK_OK;
-    base = cur;
-    base.local[0] = 0;
-    status = try_entry(w, &base, m, PK_KIND_CATCHALL);
+    m->base = *cur;
+    m->base.local[0] = 0;
+    status = try_entry(w, &m->base, m, PK_KIND_CATCHALL);
     return status == PK_NOTFOUND ? PK_OK : status;
 }
 
@@ -188,10 +194,16 @@ static int add_dest(struct walk *w, const char *text, size_t len, bool mailbox,
         return PK_ELIMIT;
     }
     if (res->dest_count == w->dest_alloc) {
-        size_t n = w->dest_alloc ? w->dest_alloc * 2 : 4;
+        size_t n = w->dest_alloc * 2;
 
-        if ((d = realloc(res->dest, n * sizeof(*d))) == NULL)
+        /* The inline array first; then the heap, leaving it behind. */
+        if (res->dest == res->inline_dest) {
+            if ((d = malloc(n * sizeof(*d))) == NULL)
+                return PK_ENOMEM;
+            memcpy(d, res->dest, res->dest_count * sizeof(*d));
+        } else if ((d = realloc(res->dest, n * sizeof(*d))) == NULL) {
             return PK_ENOMEM;
+        }
         res->dest = d;
         w->dest_alloc = n;
     }
@@ -296,11 +308,13 @@ static int expand_account(struct walk *w, const char *text,
     return PK_OK;
 }
 
-/* expand_match - follow a match to its final destinations */
+/* expand_match - follow a match to its final destinations; mtext is
+ * the matched entry's address when the caller has it, else NULL */
 
-static int expand_match(struct walk *w, const char *text, struct match *m)
+static int expand_match(struct walk *w, const char *text, struct match *m,
+                        const char *mtext)
 {
-    char mtext[PK_ADDR_MAX + 1];
+    char buf[PK_ADDR_MAX + 1];
     int status;
 
     if (m->kind == PK_KIND_EXTERNAL) {
@@ -322,7 +336,10 @@ static int expand_match(struct walk *w, const char *text, struct match *m)
         *w->error_r = pk_error("%s is not an account or alias here", text);
         return PK_EINVAL;
     }
-    pk_addr_format(&m->addr, mtext);
+    if (mtext == NULL) {
+        pk_addr_format(m->addr, buf);
+        mtext = buf;
+    }
     if (m->kind == PK_KIND_ACCOUNT) {
         status = expand_account(w, mtext, &m->ent);
     } else if (on_path(w, mtext)) {
@@ -349,7 +366,7 @@ static int expand(struct walk *w, const struct pk_addr *in)
     pk_addr_format(in, text);
     if ((status = match(w, in, &m)) != PK_OK)
         return status;
-    return expand_match(w, text, &m);
+    return expand_match(w, text, &m, NULL);
 }
 
 /* pk_resolve - where mail for an address goes */
@@ -357,13 +374,18 @@ static int expand(struct walk *w, const struct pk_addr *in)
 int pk_resolve(struct pk_txn *txn, const char *input, unsigned flags,
                struct pk_resolution *res, const char **error_r)
 {
-    struct walk w = {
-        .txn = txn, .flags = flags, .res = res, .error_r = error_r};
+    struct walk w = {.txn = txn,
+                     .flags = flags,
+                     .res = res,
+                     .dest_alloc = PK_RESOLVE_INLINE_DEST,
+                     .error_r = error_r};
     struct pk_addr addr;
     struct match m;
     int status;
 
-    memset(res, 0, sizeof(*res));
+    /* Not the inline destinations: filled in as they are added. */
+    memset(res, 0, offsetof(struct pk_resolution, inline_dest));
+    res->dest = res->inline_dest;
     if ((status = pk_addr_parse(input, PK_ADDR_CATCHALL, &addr, error_r)) !=
         PK_OK)
         return status;
@@ -373,11 +395,15 @@ int pk_resolve(struct pk_txn *txn, const char *input, unsigned flags,
         return status;
     }
     res->kind = m.kind;
-    if (m.kind != PK_KIND_UNKNOWN && m.kind != PK_KIND_EXTERNAL)
-        pk_addr_format(&m.addr, res->matched);
+    if (m.kind != PK_KIND_UNKNOWN && m.kind != PK_KIND_EXTERNAL) {
+        if (m.addr == &addr)
+            memcpy(res->matched, res->address, sizeof(res->matched));
+        else
+            pk_addr_format(m.addr, res->matched);
+    }
     if (!(flags & PK_RESOLVE_TOP_ONLY)) {
         w.visits = 1;
-        status = expand_match(&w, res->address, &m);
+        status = expand_match(&w, res->address, &m, res->matched);
     }
     if (status != PK_OK)
         pk_resolve_free(res);
@@ -388,7 +414,8 @@ int pk_resolve(struct pk_txn *txn, const char *input, unsigned flags,
 
 void pk_resolve_free(struct pk_resolution *res)
 {
-    free(res->dest);
+    if (res->dest != res->inline_dest)
+        free(res->dest);
     res->dest = NULL;
     res->dest_count = 0;
     pk_strlist_free(&res->steps);

@@ -43,7 +43,10 @@
 /*	"unknown". With PK_RESOLVE_EXPLAIN each step is recorded in
 /*	res->steps as a sentence.
 /*
-/*	pk_resolve_free() releases what pk_resolve() allocated.
+/*	pk_resolve_free() releases what pk_resolve() allocated. The first
+/*	few destinations are kept inside the resolution itself, so a
+/*	resolution must not be copied, only used where pk_resolve() filled
+/*	it in.
 /*--*/
 
 #ifndef PK_RESOLVE_H
@@ -77,6 +80,8 @@ struct pk_dest {
     bool state_unknown;          /* PK_RESOLVE_NO_STATE: not read */
 };
 
+#define PK_RESOLVE_INLINE_DEST 4 /* kept without an allocation */
+
 struct pk_resolution {
     char address[PK_ADDR_MAX + 1]; /* the input, normalized */
     enum pk_kind kind;
@@ -84,6 +89,7 @@ struct pk_resolution {
     struct pk_dest *dest;
     size_t dest_count;
     struct pk_strlist steps;
+    struct pk_dest inline_dest[PK_RESOLVE_INLINE_DEST]; /* dest, at first */
 };
 
 extern int pk_resolve(struct pk_txn *, const char *, unsigned,

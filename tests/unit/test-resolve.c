@@ -332,6 +332,61 @@ static void test_resolve_diamond_lists_shared_destination_once(void)
     test_end();
 }
 
+/* add_many - n external destinations x<first>..@far.example, 20 a write */
+
+static int add_many(struct fixture *fx, const char *alias, int first, int n)
+{
+    char d[20][32];
+    int status = PK_OK;
+
+    for (int i = 0; i < n && status == PK_OK; i += 20) {
+        for (int j = 0; j < 20; j++)
+            snprintf(d[j], sizeof(d[j]), "x%d@far.example", first + i + j);
+        status = fx_alias(fx, alias, d[0], d[1], d[2], d[3], d[4], d[5], d[6],
+                          d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14],
+                          d[15], d[16], d[17], d[18], d[19], NULL);
+    }
+    return status;
+}
+
+static void test_resolve_many_destinations_and_the_limit(void)
+{
+    struct fixture fx;
+    struct pk_resolution res;
+    char want[32];
+    bool all = true;
+
+    test_begin("resolve: hundreds of destinations, and no more than the limit");
+    setup(&fx);
+    test_assert_int(add_many(&fx, "a@example.se", 0, 400), PK_OK);
+    test_assert_int(add_many(&fx, "b@example.se", 400, 400), PK_OK);
+    test_assert_int(add_many(&fx, "c@example.se", 800, 400), PK_OK);
+    test_assert_int(fx_alias(&fx, "ab@example.se", "a@example.se",
+                             "b@example.se", "alice@example.se", NULL),
+                    PK_OK);
+    test_assert_int(resolve(&fx, "ab@example.se", PK_RESOLVE_NO_STATE, &res),
+                    PK_OK);
+    test_assert_int(res.dest_count, 801);
+    for (int i = 0; i < 800; i++) {
+        snprintf(want, sizeof(want), "x%d@far.example", i);
+        all = all && has_dest(&res, want, false);
+    }
+    test_assert(all);
+    test_assert(has_dest(&res, "alice@example.se", true));
+    pk_resolve_free(&res);
+    pk_resolve_free(&res); /* twice is harmless */
+
+    /* The writer resolves what it would store and refuses past the
+     * limit, so the database holds nothing resolve would refuse. */
+    test_assert_int(
+        fx_alias(&fx, "abc@example.se", "ab@example.se", "c@example.se", NULL),
+        PK_ELIMIT);
+    test_assert(strstr(fx.error, "more than 1000 destinations") != NULL);
+    test_assert(expect(&fx, "abc@example.se", 0, PK_KIND_UNKNOWN, "", 0));
+    fixture_close(&fx);
+    test_end();
+}
+
 static int suspend_fn(struct pk_txn *txn, void *ctx, const char **error_r)
 {
     return pk_account_set_state(txn, ctx, PK_STATE_SUSPENDED, error_r);
@@ -737,6 +792,7 @@ int main(void)
     test_resolve_forwarding_with_and_without_copy();
     test_resolve_forward_to_self_and_back();
     test_resolve_diamond_lists_shared_destination_once();
+    test_resolve_many_destinations_and_the_limit();
     test_resolve_mailbox_state_is_reported();
     test_resolve_hints_follow_their_accounts();
     test_resolve_flags();
