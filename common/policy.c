@@ -193,6 +193,36 @@ static int mailbox_full(struct pk_policy *pol, struct pk_txn *txn,
     return PK_OK;
 }
 
+/* outside_known - was the recipient's domain found outside already */
+
+static bool outside_known(const struct pk_policy *pol, uint64_t snapshot,
+                          const char *domain, size_t len)
+{
+    for (size_t i = 0; i < PK_POLICY_OUTSIDE_MAX; i++) {
+        const struct pk_policy_outside *o = &pol->outside[i];
+
+        if (o->len == len && o->snapshot == snapshot &&
+            memcmp(o->domain, domain, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* outside_remember - a recipient domain that pk_resolve() found outside */
+
+static void outside_remember(struct pk_policy *pol, uint64_t snapshot,
+                             const char *domain, size_t len)
+{
+    struct pk_policy_outside *o = &pol->outside[pol->outside_next];
+
+    if (len == 0 || len > PK_DOMAIN_MAX)
+        return;
+    o->snapshot = snapshot;
+    o->len = len;
+    memcpy(o->domain, domain, len);
+    pol->outside_next = (pol->outside_next + 1) % PK_POLICY_OUTSIDE_MAX;
+}
+
 /* check_recipient - some destination of the recipient can take the mail */
 
 static int check_recipient(struct pk_policy *pol, struct pk_txn *txn,
@@ -201,9 +231,16 @@ static int check_recipient(struct pk_policy *pol, struct pk_txn *txn,
 {
     struct pk_resolution res;
     const char *full_one = NULL;
-    size_t usable = 0;
+    /* pk_addr_parse() takes the domain after the last '@' and nothing
+     * else: the same text, the same domain. */
+    const char *at = strrchr(req->recipient, '@');
+    const char *domain = at ? at + 1 : "";
+    size_t usable = 0, dlen = strlen(domain);
+    uint64_t snapshot = pk_txn_id(txn);
     int status, full;
 
+    if (dlen > 0 && outside_known(pol, snapshot, domain, dlen))
+        return PK_OK; /* outside, as resolving would find again */
     status = pk_resolve(txn, req->recipient, 0, &res, error_r);
     if (status == PK_EINVAL)
         return PK_OK; /* not ours to judge */
@@ -214,6 +251,7 @@ static int check_recipient(struct pk_policy *pol, struct pk_txn *txn,
     if (status != PK_OK)
         return status;
     if (res.kind == PK_KIND_EXTERNAL) {
+        outside_remember(pol, snapshot, domain, dlen);
         pk_resolve_free(&res);
         return PK_OK;
     }
@@ -252,7 +290,8 @@ static int check_recipient(struct pk_policy *pol, struct pk_txn *txn,
 
 /* limit_subjects - the login's account and domain, once per message */
 
-static int limit_subjects(struct pk_txn *txn, struct pk_policy_session *sess,
+static int limit_subjects(struct pk_policy *pol, struct pk_txn *txn,
+                          struct pk_policy_session *sess,
                           const struct pk_policyreq *req, const char **error_r)
 {
     const char *at = strrchr(req->sasl_username, '@');
@@ -266,11 +305,12 @@ static int limit_subjects(struct pk_txn *txn, struct pk_policy_session *sess,
     sess->nsubjects = 0;
     if (at == NULL)
         return PK_OK;
-    if ((status =
-             pk_ratelimit_subject(txn, PK_RATELIMIT_ACCOUNT, req->sasl_username,
-                                  &sess->subjects[0], error_r)) != PK_OK ||
+    if ((status = pk_ratelimit_subject(txn, &pol->limit_cache,
+                                       PK_RATELIMIT_ACCOUNT, req->sasl_username,
+                                       &sess->subjects[0], error_r)) != PK_OK ||
         (status = pk_ratelimit_subject_domain(
-             txn, &sess->subjects[0], &sess->subjects[1], error_r)) != PK_OK)
+             txn, &pol->limit_cache, &sess->subjects[0], &sess->subjects[1],
+             error_r)) != PK_OK)
         return status;
     sess->nsubjects = 2;
     copy_str(sess->login, sizeof(sess->login), req->sasl_username);
@@ -321,7 +361,7 @@ static int check_limits(struct pk_policy *pol, struct pk_txn *txn,
     };
     int status;
 
-    if ((status = limit_subjects(txn, sess, req, error_r)) != PK_OK)
+    if ((status = limit_subjects(pol, txn, sess, req, error_r)) != PK_OK)
         return status;
     for (size_t i = 0;
          i < sess->nsubjects && status == PK_OK && v->kind == PK_VERDICT_DUNNO;
@@ -377,7 +417,7 @@ static int count_message(struct pk_policy *pol, struct pk_txn *txn,
     sess->recipients = 0;
     if (req->sasl_username[0] == 0)
         return PK_OK;
-    status = limit_subjects(txn, sess, req, error_r);
+    status = limit_subjects(pol, txn, sess, req, error_r);
     for (size_t i = 0; i < sess->nsubjects && status == PK_OK; i++)
         status = pk_ratelimit_add_subject(
             pol->limits, &sess->subjects[i], now, 1,

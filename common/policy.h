@@ -59,7 +59,13 @@
 /*	The account database is opened with PK_STORE_KEEPSNAPSHOT, so
 /*	requests read from one snapshot while nothing changes;
 /*	pk_policy_idle() lets it go (store.h): a daemon calls it about once
-/*	a second too, also when no request came.
+/*	a second too, also when no request came. Two things are kept per
+/*	snapshot (pk_txn_id()), so that they never outlive a change: the
+/*	rate limit defaults (ratelimit.h), and the last few recipient
+/*	domains, as the requests spelled them, that pk_resolve() found
+/*	outside (not a domain of ours): another recipient in such a domain
+/*	is outside too, since entries exist only in domains of ours, and
+/*	is not resolved again while the snapshot lasts.
 /*
 /*	pk_policy_decide() answers PK_OK with a verdict, or an error
 /*	(PK_ETEMP, PK_ECORRUPT, ...): the adapter must then answer with a
@@ -91,12 +97,23 @@ struct pk_verdict {
     char text[PK_POLICY_TEXT_MAX];
 };
 
+/* A recipient domain found outside, as of one snapshot. */
+#define PK_POLICY_OUTSIDE_MAX 8
+struct pk_policy_outside {
+    uint64_t snapshot;              /* pk_txn_id() it was found in */
+    size_t len;                     /* 0: an empty entry */
+    char domain[PK_DOMAIN_MAX + 1]; /* as the request spelled it */
+};
+
 struct pk_policy {
     struct pk_store *store;
     struct pk_usage_store *usage; /* NULL until usage is recorded */
     struct pk_ratelimit_store *limits;
+    struct pk_ratelimit_cache limit_cache; /* the snapshot's defaults */
     char *usage_dir;
     unsigned max_recipients; /* per message; 0: no cap */
+    struct pk_policy_outside outside[PK_POLICY_OUTSIDE_MAX];
+    unsigned outside_next; /* the entry to replace next */
 };
 
 struct pk_policy_session {

@@ -14,12 +14,14 @@
 /*	(MDB_WRITEMAP, MDB_MAPASYNC, MDB_NOSYNC), so that a commit is a
 /*	change in shared memory that the kernel writes back. Counting a
 /*	message does not commit: the new counts go to a table of counters
-/*	in memory (open addressing, fixed size, allocated once), which
+/*	in memory (open addressing, fixed size, allocated once; a small
+/*	array of tags is probed, so a lookup touches one large slot), which
 /*	reads consult before the database and pk_ratelimit_flush() writes
 /*	in one transaction, adding what another process stored meanwhile.
 /*	Counters only read are kept there too until the next flush. A full
-/*	table is flushed before it takes another counter. Reads renew one
-/*	reset read transaction.
+/*	table is flushed before it takes another counter. Reads share one
+/*	read transaction from the first read after a flush to the next
+/*	flush, which lets it go.
 /* DIAGNOSTICS
 /*	PK_ECORRUPT for a value that does not decode, PK_ETEMP or
 /*	PK_ECONFIG when the counter environment fails.
@@ -37,8 +39,8 @@
 #define COUNT_LEN (2 + 8 + 4 + 4)
 #define COUNT_MAPSIZE ((size_t)64 << 20)
 #define COUNT_KEY_MAX PK_RATESUBJECT_KEY_MAX
-#define PENDING_SLOTS 2048 /* a power of two */
-#define PENDING_MAX (PENDING_SLOTS / 2)
+#define PENDING_MAX PK_RATELIMIT_PENDING_MAX
+#define PENDING_SLOTS (2 * PENDING_MAX) /* a power of two */
 
 struct pending {
     uint16_t klen; /* 0: an empty slot */
@@ -53,10 +55,13 @@ struct pending {
 struct pk_ratelimit_store {
     MDB_env *env;
     MDB_dbi dbi;
-    MDB_txn *rtxn;         /* a reset read transaction, renewed */
-    struct pending *slots; /* PENDING_SLOTS */
-    size_t used;           /* slots in use: read or counted */
-    size_t dirty;          /* slots counted since the last flush */
+    MDB_txn *rtxn;          /* the read transaction, kept until a flush */
+    bool reading;           /* rtxn is live, not reset */
+    uint32_t *tags;         /* PENDING_SLOTS: 0 empty, else tag() of the key */
+    struct pending *slots;  /* PENDING_SLOTS; valid where the tag is not 0 */
+    struct pending **order; /* PENDING_MAX: the dirty ones, in key order */
+    size_t used;            /* slots in use: read or counted */
+    size_t dirty;           /* slots counted since the last flush */
 };
 
 /* lmdb_fail - an LMDB error as a status */
@@ -82,7 +87,13 @@ int pk_ratelimit_open(const char *dir, struct pk_ratelimit_store **rs_r,
         return PK_ECONFIG;
     }
     if ((rs = calloc(1, sizeof(*rs))) == NULL ||
-        (rs->slots = calloc(PENDING_SLOTS, sizeof(*rs->slots))) == NULL) {
+        (rs->tags = calloc(PENDING_SLOTS, sizeof(*rs->tags))) == NULL ||
+        (rs->slots = calloc(PENDING_SLOTS, sizeof(*rs->slots))) == NULL ||
+        (rs->order = calloc(PENDING_MAX, sizeof(*rs->order))) == NULL) {
+        if (rs) {
+            free(rs->tags);
+            free(rs->slots);
+        }
         free(rs);
         return PK_ENOMEM;
     }
@@ -93,7 +104,9 @@ int pk_ratelimit_open(const char *dir, struct pk_ratelimit_store **rs_r,
                            0600)) != 0) {
         if (rs->env)
             mdb_env_close(rs->env);
+        free(rs->order);
         free(rs->slots);
+        free(rs->tags);
         free(rs);
         *error_r = pk_error("cannot open rate limit counters in %s: %s", dir,
                             mdb_strerror(rc));
@@ -103,7 +116,9 @@ int pk_ratelimit_open(const char *dir, struct pk_ratelimit_store **rs_r,
         (rc = mdb_dbi_open(txn, NULL, 0, &rs->dbi)) != 0 ||
         (rc = mdb_txn_commit(txn)) != 0) {
         mdb_env_close(rs->env);
+        free(rs->order);
         free(rs->slots);
+        free(rs->tags);
         free(rs);
         return lmdb_fail(rc, "open", error_r);
     }
@@ -178,9 +193,46 @@ static void put_count(unsigned char buf[COUNT_LEN],
 
 static void clear_slots(struct pk_ratelimit_store *rs)
 {
-    for (size_t i = 0; i < PENDING_SLOTS; i++)
-        rs->slots[i].klen = 0;
+    /* The tags alone: the slots are not touched until they are used. */
+    memset(rs->tags, 0, PENDING_SLOTS * sizeof(*rs->tags));
     rs->used = rs->dirty = 0;
+}
+
+/* end_reading - let the read snapshot go, so that the next read is new */
+
+static void end_reading(struct pk_ratelimit_store *rs)
+{
+    if (rs->reading) {
+        mdb_txn_reset(rs->rtxn);
+        rs->reading = false;
+    }
+}
+
+/* key_order - LMDB's order of keys: bytes, then the shorter first */
+
+static int key_order(const void *a, const void *b)
+{
+    const struct pending *p = *(const struct pending *const *)a;
+    const struct pending *q = *(const struct pending *const *)b;
+    int diff = memcmp(p->key, q->key, p->klen < q->klen ? p->klen : q->klen);
+
+    return diff ? diff : (int)p->klen - (int)q->klen;
+}
+
+/* dirty_in_order - the counted slots, sorted as the database is */
+
+static size_t dirty_in_order(struct pk_ratelimit_store *rs)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < PENDING_SLOTS && n < PENDING_MAX; i++)
+        if (rs->tags[i] != 0 && rs->slots[i].dirty)
+            rs->order[n++] = &rs->slots[i];
+    /* In key order, consecutive writes mostly land on the leaf page the
+     * cursor is on: LMDB then searches only that page, and each page is
+     * copied and brought into the cache once per flush, not per key. */
+    qsort(rs->order, n, sizeof(*rs->order), key_order);
+    return n;
 }
 
 /* pk_ratelimit_flush - store the pending counters in one transaction */
@@ -192,8 +244,12 @@ int pk_ratelimit_flush(struct pk_ratelimit_store *rs, const char **error_r)
     MDB_cursor *mc;
     MDB_txn *txn;
     struct pk_ratecount out, db;
+    size_t n;
     int rc;
 
+    /* Reads since the last flush shared one snapshot (see load_count);
+     * from here on they see this flush and every other process's. */
+    end_reading(rs);
     if (rs->dirty == 0) {
         clear_slots(rs); /* what was only read may be stale by now */
         return PK_OK;
@@ -204,17 +260,17 @@ int pk_ratelimit_flush(struct pk_ratelimit_store *rs, const char **error_r)
         mdb_txn_abort(txn);
         return lmdb_fail(rc, "write", error_r);
     }
-    for (size_t i = 0; i < PENDING_SLOTS && (rc == 0 || rc == MDB_NOTFOUND);
-         i++) {
-        if (rs->slots[i].klen == 0 || !rs->slots[i].dirty)
-            continue;
-        key.mv_data = rs->slots[i].key;
-        key.mv_size = rs->slots[i].klen;
-        out = rs->slots[i].cnt;
+    n = dirty_in_order(rs);
+    for (size_t i = 0; i < n && (rc == 0 || rc == MDB_NOTFOUND); i++) {
+        struct pending *p = rs->order[i];
+
+        key.mv_data = p->key;
+        key.mv_size = p->klen;
+        out = p->cnt;
         /* One search: found, the value is replaced where it is. */
         if ((rc = mdb_cursor_get(mc, &key, &cur, MDB_SET_KEY)) == 0) {
             if (decode_count(&cur, &db))
-                out = merge(&rs->slots[i], &db);
+                out = merge(p, &db);
             put_count(buf, &out);
             rc = mdb_cursor_put(mc, &key, &val, MDB_CURRENT);
         } else if (rc == MDB_NOTFOUND) {
@@ -252,11 +308,15 @@ void pk_ratelimit_close(struct pk_ratelimit_store **rsp)
         return;
     if (rs->rtxn)
         mdb_txn_abort(rs->rtxn);
+    rs->rtxn = NULL;
+    rs->reading = false;
     if (pk_ratelimit_flush(rs, &error) != PK_OK)
         pk_log(PK_LOG_ERROR, "%s; the last counts are lost", error);
     mdb_env_sync(rs->env, 1);
     mdb_env_close(rs->env);
+    free(rs->order);
     free(rs->slots);
+    free(rs->tags);
     free(rs);
     *rsp = NULL;
 }
@@ -272,22 +332,34 @@ uint32_t pk_ratelimit_key_hash(const char *key, size_t klen)
     return h;
 }
 
+/* tag - a key's hash as its slot's tag, never 0 (an empty slot) */
+
+static uint32_t tag(uint32_t h)
+{
+    return h ? h : 1;
+}
+
 /* pending_slot - the slot of a key, or the empty slot where it would go */
 
 static struct pending *pending_slot(struct pk_ratelimit_store *rs,
                                     const char *key, size_t klen, uint32_t h)
 {
+    uint32_t t = tag(h);
     struct pending *p;
 
-    /* At most half the slots are used, so an empty one is always found. */
+    /* At most half the slots are used, so an empty one is always found.
+     * The probe reads the small array of tags, and a slot only when its
+     * tag matches: the slots are large and mostly not in the cache. */
     for (size_t i = h & (PENDING_SLOTS - 1);;
          i = (i + 1) & (PENDING_SLOTS - 1)) {
         p = &rs->slots[i];
-        if (p->klen == 0) {
-            p->hash = h; /* ready to be filled */
+        if (rs->tags[i] == 0) {
+            p->klen = 0; /* ready to be filled */
+            p->hash = h;
             return p;
         }
-        if (p->hash == h && p->klen == klen && memcmp(p->key, key, klen) == 0)
+        if (rs->tags[i] == t && p->klen == klen &&
+            memcmp(p->key, key, klen) == 0)
             return p;
     }
 }
@@ -306,12 +378,18 @@ static int load_count(struct pk_ratelimit_store *rs, struct pending *p,
         *cnt = p->cnt;
         return PK_OK;
     }
+    /* One snapshot from the first read after a flush to the next flush:
+     * what another process stores meanwhile is seen after our next
+     * flush, as it is anyway (ratelimit.h); a flush is at most about a
+     * second away, so no old snapshot is held for longer. */
+    rc = 0;
     if (rs->rtxn == NULL)
         rc = mdb_txn_begin(rs->env, NULL, MDB_RDONLY, &rs->rtxn);
-    else
+    else if (!rs->reading)
         rc = mdb_txn_renew(rs->rtxn);
     if (rc != 0)
         return lmdb_fail(rc, "read", error_r);
+    rs->reading = true;
     if ((rc = mdb_get(rs->rtxn, rs->dbi, &key, &val)) == 0) {
         if (!decode_count(&val, cnt)) {
             *error_r = pk_error("a rate limit counter is corrupt");
@@ -320,11 +398,11 @@ static int load_count(struct pk_ratelimit_store *rs, struct pending *p,
     } else if (rc != MDB_NOTFOUND) {
         status = lmdb_fail(rc, "read", error_r);
     }
-    mdb_txn_reset(rs->rtxn);
     /* Kept, so that counting the message after checking it reads once. */
     if (status == PK_OK && rs->used < PENDING_MAX) {
         memcpy(p->key, kbuf, klen);
         p->klen = (uint16_t)klen;
+        rs->tags[p - rs->slots] = tag(p->hash);
         p->cnt = p->base = *cnt;
         p->window = 0;
         p->dirty = false;

@@ -198,6 +198,85 @@ static int get_normalized(struct pk_txn *txn, enum pk_ratelimit_scope scope,
     return decode_setting(val, vlen, lim, error_r);
 }
 
+/* any_override - does some override of the scope exist */
+
+static int any_override(struct pk_txn *txn, enum pk_ratelimit_scope scope,
+                        bool *found, const char **error_r)
+{
+    char prefix[SETTING_KEY_MAX];
+    struct pk_cursor *cur;
+    const void *key, *val;
+    size_t plen = setting_key(scope, "", prefix), klen, vlen;
+    int status;
+
+    /* Overrides are "ratelimit:<scope>:" and something: one seek. */
+    prefix[plen++] = ':';
+    if ((status = pk_cursor_open(txn, PK_DB_META, prefix, plen, &cur,
+                                 error_r)) != PK_OK)
+        return status;
+    status = pk_cursor_next(cur, &key, &klen, &val, &vlen, error_r);
+    pk_cursor_close(&cur);
+    *found = status == PK_OK;
+    return status == PK_NOTFOUND ? PK_OK : status;
+}
+
+/* cache_load - the defaults and override flags of the txn's snapshot */
+
+static int cache_load(struct pk_txn *txn, struct pk_ratelimit_cache *cache,
+                      const char **error_r)
+{
+    uint64_t id = pk_txn_id(txn);
+    int status = PK_OK;
+
+    if (cache->loaded && cache->snapshot == id)
+        return PK_OK;
+    cache->loaded = false;
+    for (int scope = 0; scope < 2 && status == PK_OK; scope++) {
+        status = get_normalized(txn, scope, "", &cache->def[scope], error_r);
+        if (status == PK_NOTFOUND) {
+            memset(&cache->def[scope], 0, sizeof(cache->def[scope]));
+            status = PK_OK;
+        }
+        if (status == PK_OK)
+            status =
+                any_override(txn, scope, &cache->overrides[scope], error_r);
+    }
+    if (status != PK_OK)
+        return status;
+    cache->snapshot = id;
+    cache->loaded = true;
+    return PK_OK;
+}
+
+/* in_force - a normalized subject's override, else the default */
+
+static int in_force(struct pk_txn *txn, struct pk_ratelimit_cache *cache,
+                    enum pk_ratelimit_scope scope, const char *norm,
+                    struct pk_ratelimit *lim, const char **error_r)
+{
+    int status;
+
+    /* Inside a write transaction the data may change under one ID. */
+    if (cache != NULL && !pk_txn_writable(txn)) {
+        if ((status = cache_load(txn, cache, error_r)) != PK_OK)
+            return status;
+        if (cache->overrides[scope] &&
+            (status = get_normalized(txn, scope, norm, lim, error_r)) !=
+                PK_NOTFOUND)
+            return status;
+        *lim = cache->def[scope];
+        return PK_OK;
+    }
+    status = get_normalized(txn, scope, norm, lim, error_r);
+    if (status == PK_NOTFOUND)
+        status = get_normalized(txn, scope, "", lim, error_r);
+    if (status == PK_NOTFOUND) {
+        memset(lim, 0, sizeof(*lim));
+        status = PK_OK;
+    }
+    return status;
+}
+
 /* pk_ratelimit_get - one setting exactly */
 
 int pk_ratelimit_get(struct pk_txn *txn, enum pk_ratelimit_scope scope,
@@ -225,14 +304,7 @@ int pk_ratelimit_effective(struct pk_txn *txn, enum pk_ratelimit_scope scope,
     memset(lim, 0, sizeof(*lim));
     if ((status = normalize(scope, subject, norm, error_r)) != PK_OK)
         return status;
-    status = get_normalized(txn, scope, norm, lim, error_r);
-    if (status == PK_NOTFOUND)
-        status = get_normalized(txn, scope, "", lim, error_r);
-    if (status == PK_NOTFOUND) {
-        memset(lim, 0, sizeof(*lim));
-        status = PK_OK;
-    }
-    return status;
+    return in_force(txn, NULL, scope, norm, lim, error_r);
 }
 
 /* pk_ratelimit_list - each setting, defaults first within a scope */
@@ -288,9 +360,9 @@ const char *pk_ratelimit_dir(const char *dbdir, char *buf, size_t size)
 
 /* pk_ratelimit_subject - a subject's counter key and the limit in force */
 
-int pk_ratelimit_subject(struct pk_txn *txn, enum pk_ratelimit_scope scope,
-                         const char *subject, struct pk_ratesubject *rsub,
-                         const char **error_r)
+int pk_ratelimit_subject(struct pk_txn *txn, struct pk_ratelimit_cache *cache,
+                         enum pk_ratelimit_scope scope, const char *subject,
+                         struct pk_ratesubject *rsub, const char **error_r)
 {
     char *norm = rsub->key + 2;
     int status;
@@ -303,26 +375,19 @@ int pk_ratelimit_subject(struct pk_txn *txn, enum pk_ratelimit_scope scope,
         return status;
     rsub->klen = 2 + strlen(norm);
     rsub->hash = pk_ratelimit_key_hash(rsub->key, rsub->klen);
-    status = get_normalized(txn, scope, norm, &rsub->lim, error_r);
-    if (status == PK_NOTFOUND)
-        status = get_normalized(txn, scope, "", &rsub->lim, error_r);
-    if (status == PK_NOTFOUND) {
-        memset(&rsub->lim, 0, sizeof(rsub->lim));
-        status = PK_OK;
-    }
-    return status;
+    return in_force(txn, cache, scope, norm, &rsub->lim, error_r);
 }
 
 /* pk_ratelimit_subject_domain - the domain subject of an account subject */
 
 int pk_ratelimit_subject_domain(struct pk_txn *txn,
+                                struct pk_ratelimit_cache *cache,
                                 const struct pk_ratesubject *account,
                                 struct pk_ratesubject *rsub,
                                 const char **error_r)
 {
     const char *at = memchr(account->key, '@', account->klen);
     size_t dlen;
-    int status;
 
     memset(&rsub->lim, 0, sizeof(rsub->lim));
     rsub->klen = 0;
@@ -338,16 +403,8 @@ int pk_ratelimit_subject_domain(struct pk_txn *txn,
     rsub->key[2 + dlen] = 0;
     rsub->klen = 2 + dlen;
     rsub->hash = pk_ratelimit_key_hash(rsub->key, rsub->klen);
-    status = get_normalized(txn, PK_RATELIMIT_DOMAIN, rsub->key + 2, &rsub->lim,
-                            error_r);
-    if (status == PK_NOTFOUND)
-        status =
-            get_normalized(txn, PK_RATELIMIT_DOMAIN, "", &rsub->lim, error_r);
-    if (status == PK_NOTFOUND) {
-        memset(&rsub->lim, 0, sizeof(rsub->lim));
-        status = PK_OK;
-    }
-    return status;
+    return in_force(txn, cache, PK_RATELIMIT_DOMAIN, rsub->key + 2, &rsub->lim,
+                    error_r);
 }
 
 /* subject_of - a subject's counter key with a given limit */

@@ -52,7 +52,9 @@
 /*	each commit). Counters read are kept in memory too until the next
 /*	flush, so that checking a message and then counting it reads the
 /*	database once. pk_ratelimit_pending() tells how many counters are
-/*	held; more than a fixed number (1024) flushes at once. A flush adds
+/*	held; more than PK_RATELIMIT_PENDING_MAX flushes at once (a busy
+/*	domain's counter is then written once for many of its messages). A
+/*	flush adds
 /*	what another process counted meanwhile in the same window, so two
 /*	processes may count in one environment; each sees the other's
 /*	counts after its next flush.
@@ -70,6 +72,15 @@
 /*	variants of check and add then take that instead of a subject and
 /*	a limit. pk_ratelimit_key_hash() is the hash of a counter key that
 /*	a subject carries, computed once with its key.
+/*
+/*	Both may be given a struct pk_ratelimit_cache (zeroed before its
+/*	first use; NULL: none), which holds the two defaults and whether
+/*	any override of each scope exists, as read from one snapshot of
+/*	the account database (pk_txn_id()). While later transactions read
+/*	that same snapshot, the defaults come from the cache and the
+/*	database is asked for a subject's override only when its scope has
+/*	any; a new snapshot reads them again, so a changed limit applies
+/*	exactly as without the cache. A write transaction never uses it.
 /*--*/
 
 #ifndef PK_RATELIMIT_H
@@ -86,6 +97,7 @@
 #define PK_REC_RATECOUNT 7
 
 #define PK_RATELIMIT_WINDOW_MAX (366U * 86400U) /* one year */
+#define PK_RATELIMIT_PENDING_MAX 4096 /* counters held; a power of two */
 
 enum pk_ratelimit_scope {
     PK_RATELIMIT_ACCOUNT,
@@ -114,6 +126,14 @@ struct pk_ratesubject {
     struct pk_ratelimit lim;
 };
 
+/* The settings every subject starts from, as of one snapshot. */
+struct pk_ratelimit_cache {
+    uint64_t snapshot;          /* pk_txn_id() they were read from */
+    bool loaded;                /* false: read them at the next use */
+    struct pk_ratelimit def[2]; /* by scope; all zero: no default */
+    bool overrides[2];          /* by scope: some override exists */
+};
+
 typedef int pk_ratelimit_iter_fn(enum pk_ratelimit_scope, const char *,
                                  const struct pk_ratelimit *, void *);
 
@@ -139,10 +159,11 @@ extern const char *pk_ratelimit_dir(const char *, char *, size_t);
 extern int pk_ratelimit_open(const char *, struct pk_ratelimit_store **,
                              const char **);
 extern void pk_ratelimit_close(struct pk_ratelimit_store **);
-extern int pk_ratelimit_subject(struct pk_txn *, enum pk_ratelimit_scope,
-                                const char *, struct pk_ratesubject *,
-                                const char **);
+extern int pk_ratelimit_subject(struct pk_txn *, struct pk_ratelimit_cache *,
+                                enum pk_ratelimit_scope, const char *,
+                                struct pk_ratesubject *, const char **);
 extern int pk_ratelimit_subject_domain(struct pk_txn *,
+                                       struct pk_ratelimit_cache *,
                                        const struct pk_ratesubject *,
                                        struct pk_ratesubject *, const char **);
 extern int pk_ratelimit_check_subject(struct pk_ratelimit_store *,

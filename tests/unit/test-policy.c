@@ -367,6 +367,65 @@ static void test_policy_limit_change_applies_next_message(void)
     test_end();
 }
 
+/* ask_one - a recipient of a message of its own, below the cap */
+
+static int ask_one(struct pk_verdict *v, const char *state, const char *rcpt,
+                   void *end)
+{
+    struct pk_policy_session s;
+
+    pk_policy_session_init(&s);
+    return ask(&s, v, state, rcpt, end);
+}
+
+static void test_policy_outside_domain_until_it_is_ours(void)
+{
+    struct pk_verdict v;
+
+    test_begin("policy: a domain found outside is checked again once it is "
+               "ours");
+    for (int i = 0; i < 3; i++) {
+        test_assert_int(ask_one(&v, "protocol_state=RCPT",
+                                "recipient=someone@later.example", NULL),
+                        PK_OK);
+        test_assert_int(v.kind, PK_VERDICT_DUNNO);
+    }
+    /* Remembered by its text only: any local part, outside alike. */
+    test_assert_int(ask_one(&v, "protocol_state=RCPT",
+                            "recipient=other@later.example", NULL),
+                    PK_OK);
+    test_assert_int(v.kind, PK_VERDICT_DUNNO);
+    test_assert_int(ask_one(&v, "protocol_state=RCPT",
+                            "recipient=bad..local@later.example", NULL),
+                    PK_OK);
+    test_assert_int(v.kind, PK_VERDICT_DUNNO);
+    /* More outside domains than are remembered: still right. */
+    for (int i = 0; i < 2 * PK_POLICY_OUTSIDE_MAX; i++) {
+        char rcpt[64];
+
+        snprintf(rcpt, sizeof(rcpt), "recipient=x@out%d.example", i);
+        test_assert_int(ask_one(&v, "protocol_state=RCPT", rcpt, NULL), PK_OK);
+        test_assert_int(v.kind, PK_VERDICT_DUNNO);
+    }
+    test_assert_int(ask_one(&v, "protocol_state=RCPT",
+                            "recipient=someone@later.example", NULL),
+                    PK_OK);
+    /* The domain becomes ours: its unknown recipients are refused at
+     * once, its accounts accepted, without a restart. */
+    test_assert_int(fx_domain(&fx, "later.example"), PK_OK);
+    test_assert_int(fx_account(&fx, "known@later.example"), PK_OK);
+    test_assert_int(ask_one(&v, "protocol_state=RCPT",
+                            "recipient=someone@later.example", NULL),
+                    PK_OK);
+    test_assert_int(v.code, 550);
+    test_assert_str(v.dsn, "5.1.1");
+    test_assert_int(ask_one(&v, "protocol_state=RCPT",
+                            "recipient=known@LATER.example", NULL),
+                    PK_OK);
+    test_assert_int(v.kind, PK_VERDICT_DUNNO);
+    test_end();
+}
+
 int main(void)
 {
     test_begin("policy: fixture");
@@ -380,6 +439,7 @@ int main(void)
     test_policy_recipient_cap();
     test_policy_rate_limit_deferred();
     test_policy_limit_change_applies_next_message();
+    test_policy_outside_domain_until_it_is_ours();
     pk_policy_close(&pol);
     fixture_close(&fx);
     return test_exit();

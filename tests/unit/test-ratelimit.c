@@ -226,6 +226,9 @@ static void test_ratelimit_no_limit_never_over(void)
     test_end();
 }
 
+/* More subjects than the table of pending counters holds. */
+#define SUBJECTS (3 * PK_RATELIMIT_PENDING_MAX)
+
 static void test_ratelimit_counts_pending_until_flushed(void)
 {
     struct pk_ratelimit_store *rs;
@@ -261,18 +264,18 @@ static void test_ratelimit_counts_pending_until_flushed(void)
                     PK_OK);
     test_assert_int(cnt.messages, 2);
     /* More subjects than the table holds: nothing is lost on the way. */
-    for (int i = 0; i < 3000; i++) {
+    for (int i = 0; i < SUBJECTS; i++) {
         snprintf(who, sizeof(who), "u%d@example.se", i);
         if (pk_ratelimit_add(rs, PK_RATELIMIT_ACCOUNT, who, &lim, 2000, 1, 1,
                              &e) != PK_OK)
             all = false;
     }
     test_assert(all);
-    test_assert(pk_ratelimit_pending(rs) <= 1024);
+    test_assert(pk_ratelimit_pending(rs) <= PK_RATELIMIT_PENDING_MAX);
     test_assert(pk_ratelimit_pending(rs) > 0);
     pk_ratelimit_close(&rs);
     test_assert_int(pk_ratelimit_open(dir, &rs, &e), PK_OK);
-    for (int i = 0; i < 3000; i++) {
+    for (int i = 0; i < SUBJECTS; i++) {
         snprintf(who, sizeof(who), "u%d@example.se", i);
         if (pk_ratelimit_check(rs, PK_RATELIMIT_ACCOUNT, who, &lim, 2010, 1, 0,
                                &cnt, &e) != PK_OK ||
@@ -301,7 +304,7 @@ static void test_ratelimit_subject_reads_limit_once(void)
     test_assert_int(set(PK_RATELIMIT_ACCOUNT, "bob@example.se", 1, 0, 60),
                     PK_OK);
     txn = fx_read(&fx);
-    test_assert_int(pk_ratelimit_subject(txn, PK_RATELIMIT_ACCOUNT,
+    test_assert_int(pk_ratelimit_subject(txn, NULL, PK_RATELIMIT_ACCOUNT,
                                          "BOB@example.se", &sub, &e),
                     PK_OK);
     pk_txn_end(&txn);
@@ -318,29 +321,31 @@ static void test_ratelimit_subject_reads_limit_once(void)
     test_assert(cnt.over);
     pk_ratelimit_close(&rs);
     txn = fx_read(&fx);
-    test_assert_int(
-        pk_ratelimit_subject(txn, PK_RATELIMIT_DOMAIN, "bad..domain", &sub, &e),
-        PK_EINVAL);
+    test_assert_int(pk_ratelimit_subject(txn, NULL, PK_RATELIMIT_DOMAIN,
+                                         "bad..domain", &sub, &e),
+                    PK_EINVAL);
     pk_txn_end(&txn);
     test_assert_int(clear(PK_RATELIMIT_ACCOUNT, "bob@example.se"), PK_OK);
     /* An account's domain subject is the domain's own subject. */
     test_assert_int(set(PK_RATELIMIT_DOMAIN, "example.se", 7, 0, 60), PK_OK);
     txn = fx_read(&fx);
-    test_assert_int(pk_ratelimit_subject(txn, PK_RATELIMIT_ACCOUNT,
+    test_assert_int(pk_ratelimit_subject(txn, NULL, PK_RATELIMIT_ACCOUNT,
                                          "Bob@EXAMPLE.se", &sub, &e),
                     PK_OK);
-    test_assert_int(pk_ratelimit_subject_domain(txn, &sub, &dom, &e), PK_OK);
+    test_assert_int(pk_ratelimit_subject_domain(txn, NULL, &sub, &dom, &e),
+                    PK_OK);
     test_assert_str(dom.key, "d:example.se");
     test_assert_int(dom.lim.messages, 7);
-    test_assert_int(pk_ratelimit_subject(txn, PK_RATELIMIT_ACCOUNT,
+    test_assert_int(pk_ratelimit_subject(txn, NULL, PK_RATELIMIT_ACCOUNT,
                                          "a@ex\xc3\xa4mple.se", &sub, &e),
                     PK_OK);
-    test_assert_int(pk_ratelimit_subject_domain(txn, &sub, &dom, &e), PK_OK);
-    test_assert_int(pk_ratelimit_subject(txn, PK_RATELIMIT_DOMAIN,
+    test_assert_int(pk_ratelimit_subject_domain(txn, NULL, &sub, &dom, &e),
+                    PK_OK);
+    test_assert_int(pk_ratelimit_subject(txn, NULL, PK_RATELIMIT_DOMAIN,
                                          "EX\xc3\x84MPLE.se", &sub, &e),
                     PK_OK);
     test_assert_str(dom.key, sub.key);
-    test_assert_int(pk_ratelimit_subject_domain(txn, &sub, &dom, &e),
+    test_assert_int(pk_ratelimit_subject_domain(txn, NULL, &sub, &dom, &e),
                     PK_EINVAL);
     pk_txn_end(&txn);
     test_assert_int(clear(PK_RATELIMIT_DOMAIN, "example.se"), PK_OK);
@@ -388,6 +393,101 @@ static void test_ratelimit_flush_keeps_counts_of_another_process(void)
     test_end();
 }
 
+/* write_then_subject - a setting changed, then read in the same write */
+
+static struct pk_ratelimit_cache *write_cache;
+
+static int write_then_subject(struct pk_txn *t, void *ctx, const char **e)
+{
+    const struct pk_ratelimit *lim = ctx;
+    struct pk_ratesubject acc;
+    int status;
+
+    /* Fill the cache from this snapshot, then change what it holds. */
+    if ((status = pk_ratelimit_subject(t, write_cache, PK_RATELIMIT_ACCOUNT,
+                                       "bob@example.se", &acc, e)) != PK_OK ||
+        (status = pk_ratelimit_set(t, PK_RATELIMIT_ACCOUNT, NULL, lim, e)) !=
+            PK_OK ||
+        (status = pk_ratelimit_subject(t, write_cache, PK_RATELIMIT_ACCOUNT,
+                                       "bob@example.se", &acc, e)) != PK_OK)
+        return status;
+    return acc.lim.messages == lim->messages ? PK_OK : PK_ECORRUPT;
+}
+
+/* subject - the account subject of a login and its domain's, read anew */
+
+static int subject(struct pk_ratelimit_cache *cache, const char *login,
+                   struct pk_ratesubject *acc, struct pk_ratesubject *dom)
+{
+    struct pk_txn *txn = fx_read(&fx);
+    int status = pk_ratelimit_subject(txn, cache, PK_RATELIMIT_ACCOUNT, login,
+                                      acc, &fx.error);
+
+    if (status == PK_OK)
+        status = pk_ratelimit_subject_domain(txn, cache, acc, dom, &fx.error);
+    pk_txn_end(&txn);
+    return status;
+}
+
+static void test_ratelimit_cache_follows_every_change(void)
+{
+    struct pk_ratelimit_cache cache = {0};
+    struct pk_ratesubject acc, dom;
+    struct pk_ratelimit lim = {3, 4, 50};
+    uint64_t id;
+
+    test_begin("ratelimit: a cached default never hides a changed setting");
+    test_assert_int(clear(PK_RATELIMIT_ACCOUNT, NULL), PK_OK);
+    clear(PK_RATELIMIT_DOMAIN, NULL);
+    clear(PK_RATELIMIT_DOMAIN, "example.se");
+    test_assert_int(subject(&cache, "alice@example.se", &acc, &dom), PK_OK);
+    test_assert_int(acc.lim.messages, 0);
+    test_assert_int(dom.lim.messages, 0);
+    test_assert(cache.loaded);
+    test_assert(!cache.overrides[PK_RATELIMIT_ACCOUNT]);
+    test_assert(!cache.overrides[PK_RATELIMIT_DOMAIN]);
+    /* The same snapshot: the cache answers, and the same again. */
+    id = cache.snapshot;
+    test_assert_int(subject(&cache, "bob@example.se", &acc, &dom), PK_OK);
+    test_assert(cache.snapshot == id);
+    test_assert_int(acc.lim.messages, 0);
+    /* A default set after the cache was filled applies at once. */
+    test_assert_int(set(PK_RATELIMIT_ACCOUNT, NULL, 10, 0, 60), PK_OK);
+    test_assert_int(subject(&cache, "bob@example.se", &acc, &dom), PK_OK);
+    test_assert(cache.snapshot != id);
+    test_assert_int(acc.lim.messages, 10);
+    test_assert_int(acc.lim.window, 60);
+    /* So does the first override, and the cache only says it exists. */
+    test_assert_int(set(PK_RATELIMIT_ACCOUNT, "alice@example.se", 2, 0, 30),
+                    PK_OK);
+    test_assert_int(set(PK_RATELIMIT_DOMAIN, "example.se", 0, 9, 90), PK_OK);
+    test_assert_int(subject(&cache, "ALICE@example.se", &acc, &dom), PK_OK);
+    test_assert(cache.overrides[PK_RATELIMIT_ACCOUNT]);
+    test_assert(cache.overrides[PK_RATELIMIT_DOMAIN]);
+    test_assert_int(acc.lim.messages, 2);
+    test_assert_int(dom.lim.recipients, 9);
+    test_assert_int(subject(&cache, "bob@example.se", &acc, &dom), PK_OK);
+    test_assert_int(acc.lim.messages, 10);
+    test_assert_int(dom.lim.recipients, 9);
+    /* An override cleared: the default again, not a remembered one. */
+    test_assert_int(clear(PK_RATELIMIT_ACCOUNT, "alice@example.se"), PK_OK);
+    test_assert_int(clear(PK_RATELIMIT_DOMAIN, "example.se"), PK_OK);
+    test_assert_int(subject(&cache, "alice@example.se", &acc, &dom), PK_OK);
+    test_assert(!cache.overrides[PK_RATELIMIT_ACCOUNT]);
+    test_assert_int(acc.lim.messages, 10);
+    test_assert_int(dom.lim.recipients, 0);
+    /* A write transaction reads through, even with the cache given. */
+    id = cache.snapshot;
+    write_cache = &cache;
+    test_assert_int(
+        pk_store_write(fx.store, write_then_subject, &lim, &fx.error), PK_OK);
+    test_assert(cache.snapshot == id);
+    test_assert_int(clear(PK_RATELIMIT_ACCOUNT, NULL), PK_OK);
+    test_assert_int(subject(&cache, "bob@example.se", &acc, &dom), PK_OK);
+    test_assert_int(acc.lim.messages, 0);
+    test_end();
+}
+
 int main(void)
 {
     fixture_open(&fx);
@@ -403,6 +503,7 @@ int main(void)
     test_ratelimit_counts_pending_until_flushed();
     test_ratelimit_subject_reads_limit_once();
     test_ratelimit_flush_keeps_counts_of_another_process();
+    test_ratelimit_cache_follows_every_change();
     fixture_close(&fx);
     return test_exit();
 }
