@@ -53,26 +53,39 @@ int pk_netstring_parse(const char *buf, size_t len, size_t max,
     return PK_OK;
 }
 
-/* pk_netstring_format - write one netstring; 0 if it does not fit */
+/* pk_netstring_head - write "<len>:"; its length */
 
-size_t pk_netstring_format(char *out, size_t size, const char *data, size_t len)
+size_t pk_netstring_head(char *out, size_t len)
 {
     char digits[24];
-    size_t nd = 0, v = len, total;
+    size_t nd = 0, v = len;
 
     do {
         digits[nd++] = (char)('0' + v % 10);
         v /= 10;
     } while (v > 0);
-    if (len > size || size - len < nd + 2)
-        return 0;
-    total = nd + 1 + len + 1;
     for (size_t i = 0; i < nd; i++)
         out[i] = digits[nd - 1 - i];
     out[nd] = ':';
-    memmove(out + nd + 1, data, len);
-    out[nd + 1 + len] = ',';
-    return total;
+    return nd + 1;
+}
+
+/* pk_netstring_format - write one netstring; 0 if it does not fit */
+
+size_t pk_netstring_format(char *out, size_t size, const char *data, size_t len)
+{
+    size_t nd = 0, v = len, head;
+
+    do {
+        nd++;
+        v /= 10;
+    } while (v > 0);
+    if (len > size || size - len < nd + 2)
+        return 0;
+    head = pk_netstring_head(out, len);
+    memmove(out + head, data, len);
+    out[head + len] = ',';
+    return head + len + 1;
 }
 
 /* name_char - may this byte appear in a map name */

@@ -21,7 +21,10 @@
 /*	length prefix, never buffering the payload.
 /*
 /*	pk_netstring_format() writes a netstring into a buffer and returns
-/*	its length, or 0 when it does not fit.
+/*	its length, or 0 when it does not fit. pk_netstring_head() writes
+/*	only the "<length>:" that starts one, at most PK_NETSTRING_HEAD_MAX
+/*	bytes, and returns its length: a caller that writes the payload
+/*	and the "," itself saves copying the payload.
 /*
 /*	pk_socketmap_split() splits a socketmap request payload "<name>
 /*	<key>" at the first space. The name is 1 to PK_SOCKETMAP_NAME_MAX
@@ -42,6 +45,7 @@
 #include "pk.h"
 
 /* Postfix's limits (dict_sockmap.c): requests and replies. */
+#define PK_NETSTRING_HEAD_MAX 21 /* 20 digits of a 64-bit length and ":" */
 #define PK_SOCKETMAP_REQUEST_MAX 10000
 #define PK_SOCKETMAP_REPLY_MAX 100000
 #define PK_SOCKETMAP_NAME_MAX 32
@@ -50,6 +54,7 @@
 extern int pk_netstring_parse(const char *, size_t, size_t, const char **,
                               size_t *, size_t *);
 extern size_t pk_netstring_format(char *, size_t, const char *, size_t);
+extern size_t pk_netstring_head(char *, size_t);
 extern int pk_socketmap_split(const char *, size_t,
                               char[PK_SOCKETMAP_NAME_MAX + 1],
                               char[PK_SOCKETMAP_KEY_MAX + 1]);

@@ -44,7 +44,7 @@ struct daemon {
     const char *dbdir;
     unsigned max_recipients;
     struct pk_policy *pol;
-    time_t last_flush; /* CLOCK_MONOTONIC seconds */
+    time_t last_flush; /* srv_now() when the counts were last stored */
     time_t last_idle;  /* the same, when the snapshot was last let go */
 };
 
@@ -72,10 +72,10 @@ static void clean(char *s)
             *s = '?';
 }
 
-/* socketmap_answer - map a core status to a socketmap reply */
+/* socketmap_reply - map a core status to a socketmap reply, queued */
 
-static int socketmap_answer(int status, const char *value, const char *error,
-                            char *out, size_t size)
+static int socketmap_reply(struct srv_conn *c, int status, const char *value,
+                           const char *error)
 {
     const char *word = status == PK_OK         ? "OK "
                        : status == PK_NOTFOUND ? "NOTFOUND "
@@ -84,15 +84,28 @@ static int socketmap_answer(int status, const char *value, const char *error,
     const char *text = status == PK_OK         ? value
                        : status == PK_NOTFOUND ? ""
                                                : error;
-    size_t wlen = strlen(word), tlen = strnlen(text, size);
+    /* Within Postfix's reply bound: the text is truncated to it. */
+    size_t wlen = strlen(word),
+           tlen = strnlen(text, PK_SOCKETMAP_REPLY_MAX - 1 - wlen);
+    char *out, *p;
 
-    /* Once per lookup: no formatted output. Truncated to the buffer. */
-    if (wlen + tlen >= size)
-        tlen = size - 1 - wlen;
-    memcpy(out, word, wlen);
-    memcpy(out + wlen, text, tlen);
-    out[wlen + tlen] = 0;
-    return (int)(wlen + tlen);
+    /* Once per lookup: no formatted output, and the reply is written
+     * where it is sent from. Control characters become '?'. */
+    if ((out = srv_reply_space(c, PK_NETSTRING_HEAD_MAX + wlen + tlen + 1)) ==
+        NULL)
+        return -1;
+    p = out + pk_netstring_head(out, wlen + tlen);
+    memcpy(p, word, wlen);
+    p += wlen;
+    for (size_t i = 0; i < tlen; i++) {
+        unsigned char ch = (unsigned char)text[i];
+
+        p[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+    }
+    p += tlen;
+    *p++ = ',';
+    srv_reply_done(c, (size_t)(p - out));
+    return 0;
 }
 
 /* socketmap_handle - answer each complete request in the buffer */
@@ -100,19 +113,17 @@ static int socketmap_answer(int status, const char *value, const char *error,
 static long socketmap_handle(struct srv_conn *c, char *buf, size_t len,
                              void *ctx)
 {
-    static char value[PK_SOCKETMAP_REPLY_MAX - 16],
-        answer[PK_SOCKETMAP_REPLY_MAX];
-    static char frame[PK_SOCKETMAP_REPLY_MAX + 16];
+    static char value[PK_SOCKETMAP_REPLY_MAX - 16];
     struct daemon *d = ctx;
     char name[PK_SOCKETMAP_NAME_MAX + 1], key[PK_SOCKETMAP_KEY_MAX + 1];
     const char *payload, *error = "";
-    size_t plen, used, done = 0, n;
+    size_t plen, used, done = 0;
     struct pk_txn *txn;
-    int status, alen;
+    int framing = PK_NOTFOUND, status;
 
-    while ((status = pk_netstring_parse(buf + done, len - done,
-                                        PK_SOCKETMAP_REQUEST_MAX, &payload,
-                                        &plen, &used)) == PK_OK) {
+    while (done < len && (framing = pk_netstring_parse(
+                              buf + done, len - done, PK_SOCKETMAP_REQUEST_MAX,
+                              &payload, &plen, &used)) == PK_OK) {
         done += used;
         status = pk_socketmap_split(payload, plen, name, key);
         if (status != PK_OK) {
@@ -126,18 +137,13 @@ static long socketmap_handle(struct srv_conn *c, char *buf, size_t len,
         }
         if (status < 0)
             pk_log(PK_LOG_WARNING, "socketmap %s %.254s: %s", name, key, error);
-        alen = socketmap_answer(status, value, error, answer, sizeof(answer));
-        clean(answer);
-        n = pk_netstring_format(
-            frame, sizeof(frame), answer,
-            alen < (int)sizeof(answer) ? (size_t)alen : sizeof(answer) - 1);
-        if (srv_reply(c, frame, n) < 0)
+        if (socketmap_reply(c, status, value, error) < 0)
             return -1;
     }
-    if (status == PK_EINVAL || status == PK_ELIMIT) {
+    if (framing == PK_EINVAL || framing == PK_ELIMIT) {
         pk_log(PK_LOG_WARNING,
                "socketmap: %s netstring; closing the connection",
-               status == PK_ELIMIT ? "an oversized" : "a malformed");
+               framing == PK_ELIMIT ? "an oversized" : "a malformed");
         return -1;
     }
     return (long)done;
@@ -169,16 +175,18 @@ static long policy_handle(struct srv_conn *c, char *buf, size_t len, void *ctx)
     struct pk_verdict v;
     char answer[PK_POLICY_TEXT_MAX + 64];
     const char *error = "";
-    size_t end, done = 0;
+    size_t done = 0;
+    long end;
     int status, n;
 
-    while ((end = pk_policyreq_end(buf + done, len - done)) > 0) {
-        if (pk_policyreq_parse(buf + done, end, &req) != PK_OK) {
+    while (done < len &&
+           (end = pk_policyreq_take(buf + done, len - done, &req)) != 0) {
+        if (end < 0) {
             pk_log(PK_LOG_WARNING,
                    "policy: not a policy request; closing the connection");
             return -1;
         }
-        status = pk_policy_decide(d->pol, sess, &req, (uint64_t)time(NULL), &v,
+        status = pk_policy_decide(d->pol, sess, &req, (uint64_t)srv_now(), &v,
                                   &error);
         if (status != PK_OK)
             pk_log(PK_LOG_WARNING, "policy %s %.254s: %s", req.protocol_state,
@@ -194,7 +202,7 @@ static long policy_handle(struct srv_conn *c, char *buf, size_t len, void *ctx)
                       (size_t)n < sizeof(answer) ? (size_t)n
                                                  : sizeof(answer) - 1) < 0)
             return -1;
-        done += end;
+        done += (size_t)end;
     }
     return (long)done;
 }
@@ -226,15 +234,14 @@ static void on_signal(int sig)
 
 static void flush_counts(struct daemon *d)
 {
-    struct timespec now;
+    time_t now = srv_now();
     const char *error;
 
-    if (pk_ratelimit_pending(d->pol->limits) == 0)
+    /* The loop's clock, read once per turn: a clock set back or ahead
+     * only brings the next flush forward. */
+    if (now == d->last_flush || pk_ratelimit_pending(d->pol->limits) == 0)
         return;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec == d->last_flush)
-        return;
-    d->last_flush = now.tv_sec;
+    d->last_flush = now;
     if (pk_policy_flush(d->pol, &error) != PK_OK)
         pk_log(PK_LOG_ERROR, "%s; will try again", error);
 }
@@ -243,14 +250,13 @@ static void flush_counts(struct daemon *d)
 
 static void release_snapshot(struct daemon *d)
 {
-    struct timespec now;
+    time_t now = srv_now();
 
     /* Under load this costs one renewal a second; idle, the epoll
      * timeout brings us here, so no old snapshot is pinned for long. */
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-    if (now.tv_sec == d->last_idle)
+    if (now == d->last_idle)
         return;
-    d->last_idle = now.tv_sec;
+    d->last_idle = now;
     pk_policy_idle(d->pol);
 }
 

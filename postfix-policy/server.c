@@ -67,6 +67,7 @@ static int listener_count;
 static struct srv_conn *conns;
 static int conn_count;
 static int epfd = -1;
+static time_t now; /* read once per turn of the loop, not per event */
 
 /* srv_error - a start-up error with errno */
 
@@ -196,6 +197,13 @@ int srv_listen(const char *spec, const struct srv_proto *proto, mode_t mode,
     return PK_OK;
 }
 
+/* srv_now - the time, as read at this turn of the event loop */
+
+time_t srv_now(void)
+{
+    return now;
+}
+
 /* srv_state - the protocol's per-connection state */
 
 void *srv_state(struct srv_conn *c)
@@ -203,9 +211,9 @@ void *srv_state(struct srv_conn *c)
     return c->state;
 }
 
-/* srv_reply - queue output; -1 when memory runs out */
+/* srv_reply_space - room for len more bytes of output; NULL without memory */
 
-int srv_reply(struct srv_conn *c, const char *data, size_t len)
+char *srv_reply_space(struct srv_conn *c, size_t len)
 {
     if (c->out_size - c->out_len < len) {
         size_t n = c->out_size ? c->out_size : 1024;
@@ -214,11 +222,29 @@ int srv_reply(struct srv_conn *c, const char *data, size_t len)
         while (n - c->out_len < len)
             n *= 2;
         if ((p = realloc(c->out, n)) == NULL)
-            return -1;
+            return NULL;
         c->out = p;
         c->out_size = n;
     }
-    memcpy(c->out + c->out_len, data, len);
+    return c->out + c->out_len;
+}
+
+/* srv_reply_done - the first len bytes of that room are output */
+
+void srv_reply_done(struct srv_conn *c, size_t len)
+{
+    c->out_len += len;
+}
+
+/* srv_reply - queue output; -1 when memory runs out */
+
+int srv_reply(struct srv_conn *c, const char *data, size_t len)
+{
+    char *p = srv_reply_space(c, len);
+
+    if (p == NULL)
+        return -1;
+    memcpy(p, data, len);
     c->out_len += len;
     return 0;
 }
@@ -283,7 +309,7 @@ static void conn_accept(struct srv_listener *l, int max_conns)
         }
         c->fd = fd;
         c->proto = l->proto;
-        c->last = time(NULL);
+        c->last = now;
         c->watching = EPOLLIN;
         ev.data.ptr = c;
         if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -347,7 +373,7 @@ static void conn_event(struct srv_conn *c, unsigned events, void *ctx)
 {
     ssize_t n;
 
-    c->last = time(NULL);
+    c->last = now;
     if (events & EPOLLOUT) {
         if (conn_flush(c) < 0 || conn_handle(c, ctx) < 0 || conn_flush(c) < 0) {
             conn_close(c);
@@ -374,7 +400,6 @@ static void conn_event(struct srv_conn *c, unsigned events, void *ctx)
 
 static void sweep(int idle)
 {
-    time_t now = time(NULL);
     struct srv_conn *c, *next;
 
     for (c = conns; c; c = next) {
@@ -390,7 +415,7 @@ int srv_run(int max_conns, int idle, srv_tick_fn *tick, void *ctx)
 {
     struct epoll_event ev[64];
     int n;
-    time_t last_sweep = time(NULL);
+    time_t last_sweep = now = time(NULL);
 
     if ((epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
         return PK_ETEMP;
@@ -402,6 +427,7 @@ int srv_run(int max_conns, int idle, srv_tick_fn *tick, void *ctx)
     }
     while (!srv_stop) {
         n = epoll_wait(epfd, ev, 64, 1000);
+        now = time(NULL);
         for (int i = 0; i < n; i++) {
             void *p = ev[i].data.ptr;
 
@@ -413,9 +439,9 @@ int srv_run(int max_conns, int idle, srv_tick_fn *tick, void *ctx)
         }
         if (tick)
             tick(ctx);
-        if (time(NULL) != last_sweep) {
+        if (now != last_sweep) {
             sweep(idle);
-            last_sweep = time(NULL);
+            last_sweep = now;
         }
     }
     return PK_OK;

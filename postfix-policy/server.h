@@ -10,10 +10,16 @@
 /*	has a protocol handler; each connection has a bounded input buffer
 /*	and an output buffer. The handler is called whenever new input
 /*	arrived; it consumes complete requests from the front of the input,
-/*	appends replies with srv_reply(), and answers how many bytes it
+/*	appends replies with srv_reply() (or writes them into the room
+/*	srv_reply_space() makes, then counts them with srv_reply_done(),
+/*	which saves a copy), and answers how many bytes it
 /*	consumed, or -1 to close the connection. A connection whose input
 /*	fills its buffer without a complete request is closed, as is one
 /*	idle for longer than the idle timeout.
+/*
+/*	srv_now() is the time as read once per turn of the loop (after
+/*	each wait for events), which handlers use instead of reading the
+/*	clock for every request.
 /*
 /*	srv_listen() parses "unix:PATH" or "inet:ADDR:PORT" and binds; it
 /*	is called before privileges are dropped. srv_run() returns when
@@ -27,6 +33,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct srv_conn;
 
@@ -48,6 +55,9 @@ extern int srv_listen(const char *, const struct srv_proto *, mode_t, uid_t,
 extern int srv_run(int, int, srv_tick_fn *, void *);
 extern void srv_close_all(void);
 extern void *srv_state(struct srv_conn *);
+extern time_t srv_now(void);
 extern int srv_reply(struct srv_conn *, const char *, size_t);
+extern char *srv_reply_space(struct srv_conn *, size_t);
+extern void srv_reply_done(struct srv_conn *, size_t);
 
 #endif

@@ -97,6 +97,15 @@ static void test_netstring_format_round_trip(void)
     test_assert_int(plen, 6);
     test_assert_int(pk_netstring_format(out, 8, "OK a,b", 6), 0);
     test_assert_int(pk_netstring_format(out, 9, "OK a,b", 6), 9);
+    test_assert_int(pk_netstring_format(out, 12, "", 0), 3);
+    test_assert(memcmp(out, "0:,", 3) == 0);
+    /* The head alone, for a caller that writes the payload itself. */
+    test_assert_int(pk_netstring_head(out, 0), 2);
+    test_assert(memcmp(out, "0:", 2) == 0);
+    test_assert_int(pk_netstring_head(out, 99999), 6);
+    test_assert(memcmp(out, "99999:", 6) == 0);
+    test_assert_int(pk_netstring_head(out, 10), 3);
+    test_assert(memcmp(out, "10:", 3) == 0);
     test_end();
 }
 
