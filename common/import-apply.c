@@ -38,21 +38,27 @@
 /*	pk_import() parses, applies and finishes in the caller's write
 /*	transaction and keeps no state outside it, so pk_store_write() may
 /*	run it again after growing the map; on an error the caller aborts
-/*	and the database is as it was.
+/*	and the database is as it was. A large input in a line-based format
+/*	is parsed on worker threads (import-parallel.c); the calling thread
+/*	alone applies, in input order, and alone uses the transaction.
+/*
+/*	import_flush() (import-flush.c) stores the entries.
 /* DIAGNOSTICS
 /*	PK_EINVAL, PK_EEXIST with a message that names the line of the
 /*	item at fault; PK_ETEMP, PK_ENOMEM.
 /*--*/
 
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1 /* qsort_r() */
+#define _GNU_SOURCE 1 /* MADV_HUGEPAGE */
 #endif
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "addr.h"
@@ -77,9 +83,26 @@ int import_error(const char **error_r, size_t line, int status, const char *fmt,
     return status;
 }
 
-/* arena_add - append bytes */
+/* import_huge - ask for huge pages under a large buffer about to be filled */
 
-static int arena_add(struct arena *a, const void *data, size_t len)
+void import_huge(void *mem, size_t len)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)mem & ~(page - 1);
+    uintptr_t end = ((uintptr_t)mem + len + page - 1) & ~(page - 1);
+
+    /* A million entries take tens of thousands of page faults in 4 KiB
+     * pages. Only a hint: without huge pages nothing changes. The whole
+     * mapping of the buffer, malloc's header page included: a mapping
+     * split in two cannot grow in place (mremap), and then realloc()
+     * copies. */
+    if (len >= IMPORT_HUGE_MIN)
+        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
+
+/* import_arena_add - append bytes */
+
+int import_arena_add(struct arena *a, const void *data, size_t len)
 {
     unsigned char *mem;
     size_t size;
@@ -89,6 +112,7 @@ static int arena_add(struct arena *a, const void *data, size_t len)
             size *= 2;
         if ((mem = realloc(a->data, size)) == NULL)
             return PK_ENOMEM;
+        import_huge(mem, size);
         a->data = mem;
         a->size = size;
     }
@@ -104,9 +128,9 @@ static int arena_str(struct arena *a, const void *data, size_t len)
     uint16_t n = (uint16_t)len;
     int status;
 
-    if ((status = arena_add(a, &n, sizeof(n))) != PK_OK)
+    if ((status = import_arena_add(a, &n, sizeof(n))) != PK_OK)
         return status;
-    return arena_add(a, data, len);
+    return import_arena_add(a, data, len);
 }
 
 /* key_of - the database key of a canonical "local@domain" */
@@ -216,6 +240,23 @@ static int dmap_slot(struct pk_import *imp, const char *name, size_t len,
     return PK_OK;
 }
 
+/* import_domain_peek - the record of a domain if the map has one;
+ * never adds, never looks up: safe beside the calling thread's reads */
+
+struct import_dom *import_domain_peek(const struct pk_import *imp,
+                                      const char *name, size_t len)
+{
+    struct import_dom *d;
+
+    if (imp->dmap_size == 0)
+        return NULL;
+    for (size_t j = dmap_hash(name, len) & (imp->dmap_size - 1);
+         (d = imp->dmap[j]) != NULL; j = (j + 1) & (imp->dmap_size - 1))
+        if (d->name_len == len && memcmp(d->name, name, len) == 0)
+            return d;
+    return NULL;
+}
+
 /* dmap_set - what a domain is now */
 
 static int dmap_set(struct import_dom *d, int status,
@@ -288,9 +329,9 @@ static int put_domain(struct pk_import *imp, struct import_dom *d,
     d->automatic = automatic;
     if ((status = dmap_set(d, PK_OK, dom)) != PK_OK ||
         (status = pk_domain_put(imp->txn, d->name, dom, error_r)) != PK_OK ||
-        (status = arena_add(&imp->domains, &imp->line, sizeof(imp->line))) !=
-            PK_OK ||
-        (status = arena_add(&imp->domains, flags, 2)) != PK_OK ||
+        (status = import_arena_add(&imp->domains, &imp->line,
+                                   sizeof(imp->line))) != PK_OK ||
+        (status = import_arena_add(&imp->domains, flags, 2)) != PK_OK ||
         (status = arena_str(&imp->domains, d->name, strlen(d->name))) != PK_OK)
         return status;
     return PK_OK;
@@ -339,57 +380,58 @@ static int entry_domain(struct pk_import *imp, const char *key,
     return put_domain(imp, *d_r, &dom, true, error_r);
 }
 
-/* remember_entry - the record: line, type, key, destinations, value */
+/* import_entry_record - an entry's arena record (import-int.h): line,
+ * type, key, destinations, encoded value */
 
-static int remember_entry(struct pk_import *imp, const char *key, size_t klen,
-                          const struct pk_entry *ent)
-{
-    const struct pk_strlist *list = ent->type == PK_REC_ALIAS
-                                        ? &ent->u.alias.dest
-                                        : &ent->u.account.forward;
-    unsigned char type = ent->type;
-    uint16_t count = (uint16_t)list->count;
-    uint32_t vlen = (uint32_t)imp->buf.len;
-    int status;
-
-    if ((status = arena_add(&imp->entries, &imp->line, sizeof(imp->line))) !=
-            PK_OK ||
-        (status = arena_add(&imp->entries, &type, 1)) != PK_OK ||
-        (status = arena_str(&imp->entries, key, klen)) != PK_OK ||
-        (status = arena_add(&imp->entries, &count, sizeof(count))) != PK_OK)
-        return status;
-    for (size_t i = 0; i < list->count; i++)
-        if ((status = arena_str(&imp->entries, list->items[i],
-                                strlen(list->items[i]))) != PK_OK)
-            return status;
-    if ((status = arena_add(&imp->entries, &vlen, sizeof(vlen))) != PK_OK)
-        return status;
-    return arena_add(&imp->entries, imp->buf.data, imp->buf.len);
-}
-
-/* apply_entry - an account or an alias, into its domain's bucket */
-
-static int apply_entry(struct pk_import *imp, const struct pk_item *item,
-                       const char **error_r)
+int import_entry_record(struct arena *a, const struct pk_item *item,
+                        size_t line, struct pk_buf *buf)
 {
     static const unsigned char no_hints[PK_DEST_MAX];
     struct pk_entry ent = item->entry;
-    struct import_dom *d;
-    struct import_ref *ref;
+    const struct pk_strlist *list =
+        ent.type == PK_REC_ALIAS ? &ent.u.alias.dest : &ent.u.account.forward;
+    unsigned char type = ent.type;
+    uint16_t count = (uint16_t)list->count;
     char key[PK_KEY_MAX];
-    size_t klen = key_of(item->name, key), dlen = strlen(key), off;
+    size_t klen = key_of(item->name, key);
+    uint32_t vlen;
     int status;
 
-    if (imp->flushed)
-        return import_error(error_r, imp->line, PK_EINVAL,
-                            "the import is finished");
     /* Room for hints (version 2), filled in when the entries are stored. */
     if (ent.type == PK_REC_ALIAS)
         ent.u.alias.hints = ent.u.alias.dest.count <= PK_DEST_MAX
                                 ? (unsigned char *)no_hints
                                 : NULL;
-    if ((status = entry_domain(imp, key, &d, error_r)) != PK_OK ||
-        (status = pk_record_encode_entry(&ent, &imp->buf)) != PK_OK)
+    if ((status = pk_record_encode_entry(&ent, buf)) != PK_OK)
+        return status;
+    vlen = (uint32_t)buf->len;
+    if ((status = import_arena_add(a, &line, sizeof(line))) != PK_OK ||
+        (status = import_arena_add(a, &type, 1)) != PK_OK ||
+        (status = arena_str(a, key, klen)) != PK_OK ||
+        (status = import_arena_add(a, &count, sizeof(count))) != PK_OK)
+        return status;
+    for (size_t i = 0; i < list->count; i++)
+        if ((status = arena_str(a, list->items[i], strlen(list->items[i]))) !=
+            PK_OK)
+            return status;
+    if ((status = import_arena_add(a, &vlen, sizeof(vlen))) != PK_OK)
+        return status;
+    return import_arena_add(a, buf->data, buf->len);
+}
+
+/* place_entry - an entry stored in the arena, into its domain's bucket */
+
+static int place_entry(struct pk_import *imp, size_t off, const char **error_r)
+{
+    struct import_rec rec;
+    struct import_dom *d;
+    struct import_ref *ref;
+    size_t dlen;
+    int status;
+
+    rec_at(imp, off, &rec);
+    dlen = strlen(rec.key);
+    if ((status = entry_domain(imp, rec.key, &d, error_r)) != PK_OK)
         return status;
     if (d->nrefs == d->refs_size) {
         size_t size = d->refs_size ? d->refs_size * 2 : 16;
@@ -399,20 +441,100 @@ static int apply_entry(struct pk_import *imp, const struct pk_item *item,
         d->refs = ref;
         d->refs_size = size;
     }
-    off = imp->entries.len;
-    if ((status = remember_entry(imp, key, klen, &item->entry)) != PK_OK)
-        return status;
     ref = &d->refs[d->nrefs++];
-    import_local_prefix(key + dlen + 1, klen - dlen - 1, ref->prefix);
-    ref->llen = (uint16_t)(klen - dlen - 1);
+    import_local_prefix(rec.key + dlen + 1, rec.klen - dlen - 1, ref->prefix);
+    ref->llen = (uint16_t)(rec.klen - dlen - 1);
     ref->off = off;
-    ref->final = item->type == PK_ITEM_ACCOUNT &&
-                 item->entry.u.account.forward.count == 0;
-    if (item->type == PK_ITEM_ACCOUNT)
+    /* An account's destinations are its forwards. */
+    ref->final = rec.type == PK_REC_ACCOUNT && rec.ndest == 0;
+    if (rec.type == PK_REC_ACCOUNT)
         imp->stats.accounts++;
     else
         imp->stats.aliases++;
     return PK_OK;
+}
+
+/* apply_entry - an account or an alias, into its domain's bucket */
+
+static int apply_entry(struct pk_import *imp, const struct pk_item *item,
+                       const char **error_r)
+{
+    size_t off = imp->entries.len;
+    int status;
+
+    if (imp->flushed)
+        return import_error(error_r, imp->line, PK_EINVAL,
+                            "the import is finished");
+    if (off >= IMPORT_SEG_OFF_MAX)
+        return PK_ENOMEM; /* a reference could not name it */
+    if ((status = import_entry_record(&imp->entries, item, imp->line,
+                                      &imp->buf)) == PK_OK &&
+        (status = place_entry(imp, off, error_r)) == PK_OK)
+        return PK_OK;
+    /* Not stored: the final checks must not see it either. */
+    imp->entries.len = off;
+    return status;
+}
+
+/* import_keep_block - free a block with the import */
+
+int import_keep_block(struct pk_import *imp, void *block)
+{
+    void **blocks;
+    size_t size;
+
+    if (imp->nblocks == imp->blocks_size) {
+        size = imp->blocks_size ? 2 * imp->blocks_size : 16;
+        if ((blocks = realloc(imp->blocks, size * sizeof(*blocks))) == NULL)
+            return PK_ENOMEM;
+        imp->blocks = blocks;
+        imp->blocks_size = size;
+    }
+    imp->blocks[imp->nblocks++] = block;
+    return PK_OK;
+}
+
+/* import_add_segment - entry records made elsewhere, in memory that
+ * lives as long as the import (import_keep_block()); base: the lines of
+ * the input before its first record. Returns the segment's number, or
+ * 0 when memory runs out or a reference could not name the segment. */
+
+size_t import_add_segment(struct pk_import *imp, const void *data, size_t len,
+                          size_t base)
+{
+    struct import_seg *segs;
+    size_t size;
+
+    if (imp->nsegs == 0)
+        imp->nsegs = 1; /* 0 is the arena */
+    if (imp->nsegs >= IMPORT_SEG_MAX || len >= IMPORT_SEG_OFF_MAX)
+        return 0;
+    if (imp->nsegs >= imp->segs_size) {
+        size = imp->segs_size ? 2 * imp->segs_size : 64;
+        if ((segs = realloc(imp->segs, size * sizeof(*segs))) == NULL)
+            return 0;
+        imp->segs = segs;
+        imp->segs_size = size;
+    }
+    imp->segs[imp->nsegs] = (struct import_seg){data, len, base};
+    return imp->nsegs++;
+}
+
+/* import_apply_record - an entry record of a segment, into its bucket */
+
+int import_apply_record(struct pk_import *imp, size_t ref, const char **error_r)
+{
+    struct import_rec rec;
+    int status;
+
+    rec_at(imp, ref, &rec);
+    imp->line = rec.line;
+    if (imp->flushed)
+        return import_error(error_r, imp->line, PK_EINVAL,
+                            "the import is finished");
+    if ((status = place_entry(imp, ref, error_r)) == PK_ENOMEM)
+        *error_r = pk_error("out of memory");
+    return status;
 }
 
 /* apply_grant - a send-as grant */
@@ -433,8 +555,8 @@ static int apply_grant(struct pk_import *imp, const struct pk_item *item,
     if (status != PK_OK)
         return status;
     imp->stats.sendas++;
-    if ((status = arena_add(&imp->grants, &imp->line, sizeof(imp->line))) !=
-            PK_OK ||
+    if ((status = import_arena_add(&imp->grants, &imp->line,
+                                   sizeof(imp->line))) != PK_OK ||
         (status = arena_str(&imp->grants, lkey, llen)) != PK_OK)
         return status;
     return PK_OK;
@@ -465,8 +587,8 @@ static int apply_dkim(struct pk_import *imp, const struct pk_item *item,
     if (status != PK_OK)
         return status;
     imp->stats.dkim++;
-    if ((status = arena_add(&imp->dkim, &imp->line, sizeof(imp->line))) !=
-            PK_OK ||
+    if ((status = import_arena_add(&imp->dkim, &imp->line,
+                                   sizeof(imp->line))) != PK_OK ||
         (status = arena_str(&imp->dkim, key, klen)) != PK_OK)
         return status;
     return PK_OK;
@@ -481,11 +603,11 @@ static int apply_ratelimit(struct pk_import *imp, const struct pk_item *item,
     unsigned char scope = (unsigned char)item->scope;
     int status;
 
-    if ((status = arena_add(&imp->limits, &imp->line, sizeof(imp->line))) !=
-            PK_OK ||
-        (status = arena_add(&imp->limits, &scope, 1)) != PK_OK ||
-        (status = arena_add(&imp->limits, &item->limit, sizeof(item->limit))) !=
-            PK_OK ||
+    if ((status = import_arena_add(&imp->limits, &imp->line,
+                                   sizeof(imp->line))) != PK_OK ||
+        (status = import_arena_add(&imp->limits, &scope, 1)) != PK_OK ||
+        (status = import_arena_add(&imp->limits, &item->limit,
+                                   sizeof(item->limit))) != PK_OK ||
         (status = arena_str(&imp->limits, item->name, strlen(item->name))) !=
             PK_OK)
         return status;
@@ -624,197 +746,6 @@ int pk_import_apply(struct pk_import *imp, const struct pk_item *item,
     return apply_item(imp, item, false, error_r);
 }
 
-/* ref_order - key order of two entries of one bucket */
-
-static int ref_order(const struct import_ref *x, const struct import_ref *y,
-                     const struct arena *arena)
-{
-    struct import_rec rx, ry;
-    int c;
-
-    if (x->prefix[0] != y->prefix[0])
-        return x->prefix[0] < y->prefix[0] ? -1 : 1;
-    if (x->prefix[1] != y->prefix[1])
-        return x->prefix[1] < y->prefix[1] ? -1 : 1;
-    /* The prefixes hold all of a local part of up to 16 octets. */
-    if (x->llen <= 16 || y->llen <= 16)
-        return (x->llen > y->llen) - (x->llen < y->llen);
-    rec_read(arena, x->off, &rx);
-    rec_read(arena, y->off, &ry);
-    c = memcmp(rx.key, ry.key, rx.klen < ry.klen ? rx.klen : ry.klen);
-    return c != 0 ? c : (rx.klen > ry.klen) - (rx.klen < ry.klen);
-}
-
-/* compare_ref - key order within a bucket; input order for equal keys */
-
-static int compare_ref(const void *a, const void *b, void *ctx)
-{
-    const struct import_ref *x = a, *y = b;
-    int c = ref_order(x, y, ctx);
-
-    return c != 0 ? c : (x->off > y->off) - (x->off < y->off);
-}
-
-/* compare_dom - domains in key order */
-
-static int compare_dom(const void *a, const void *b)
-{
-    return strcmp((*(struct import_dom *const *)a)->name,
-                  (*(struct import_dom *const *)b)->name);
-}
-
-/* import_ref_hash - where an entry goes in its bucket's table */
-
-size_t import_ref_hash(const struct import_ref *ref)
-{
-    uint64_t h =
-        ref->prefix[0] ^ (ref->prefix[1] * 0x9e3779b97f4a7c15u) ^ ref->llen;
-
-    /* MurmurHash3's finalizer: local parts that differ in one digit
-     * differ in every bit. */
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdu;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53u;
-    return (size_t)(h ^ (h >> 33));
-}
-
-/* bucket_table - the hash table of a stored bucket */
-
-static int bucket_table(struct import_dom *d)
-{
-    size_t size = 4;
-
-    while (size < 2 * d->nrefs)
-        size *= 2;
-    if ((d->slots = calloc(size, sizeof(*d->slots))) == NULL)
-        return PK_ENOMEM;
-    d->slot_mask = size - 1;
-    for (size_t i = 0; i < d->nrefs; i++) {
-        const struct import_ref *r = &d->refs[i];
-        size_t j = import_ref_hash(r) & d->slot_mask;
-
-        while (d->slots[j].index != 0)
-            j = (j + 1) & d->slot_mask;
-        d->slots[j] = (struct import_slot){
-            {r->prefix[0], r->prefix[1]}, (uint32_t)(i + 1), r->llen, r->final};
-    }
-    return PK_OK;
-}
-
-/* dest_hint - the hint of an alias destination (record.h) */
-
-static unsigned char dest_hint(struct pk_import *imp, const char *dest,
-                               size_t len)
-{
-    const struct import_slot *ref;
-    struct import_dom *d;
-    const char *error;
-    char key[PK_KEY_MAX];
-    size_t dlen;
-
-    if (!pk_addr_text_key(dest, len, key, &dlen) ||
-        import_domain_find(imp, key, dlen, &d, &error) != PK_OK)
-        return PK_HINT_NONE;
-    if ((ref = import_find_ref(imp, d, key, len)) != NULL)
-        return ref->final ? PK_HINT_MAILBOX : PK_HINT_NONE;
-    /* Not ours: what was there before, if anything. */
-    return imp->entries_before > 0 ? pk_refs_hint(imp->txn, dest, len)
-                                   : PK_HINT_NONE;
-}
-
-/* set_hints - fill in the hints at the end of an alias's value */
-
-static void set_hints(struct pk_import *imp, const struct import_rec *rec)
-{
-    unsigned char *hints = (unsigned char *)rec->val + rec->vlen - rec->ndest;
-    struct arena_rd rd = rec->dests;
-    const char *dest;
-    size_t len;
-
-    if (((const unsigned char *)rec->val)[1] < 2)
-        return; /* no room: version 1 */
-    for (uint16_t i = 0; i < rec->ndest; i++) {
-        dest = rd_str(&rd, &len);
-        hints[i] = dest_hint(imp, dest, len);
-    }
-}
-
-/* sort_bucket - one domain's entries in key order, and their table */
-
-static int sort_bucket(struct pk_import *imp, struct import_dom *d)
-{
-    qsort_r(d->refs, d->nrefs, sizeof(*d->refs), compare_ref, &imp->entries);
-    return bucket_table(d);
-}
-
-/* flush_bucket - store one domain's sorted entries */
-
-static int flush_bucket(struct pk_import *imp, struct import_dom *d,
-                        unsigned flags, const char **error_r)
-{
-    struct import_rec rec, prev = {0};
-    char text[PK_ADDR_MAX + 1];
-    bool catchall = false;
-    int status;
-
-    for (size_t i = 0; i < d->nrefs; i++, prev = rec) {
-        rec_read(&imp->entries, d->refs[i].off, &rec);
-        if (rec.type == PK_REC_ALIAS)
-            set_hints(imp, &rec);
-        status = i > 0 && rec.klen == prev.klen &&
-                         memcmp(rec.key, prev.key, rec.klen) == 0
-                     ? PK_EEXIST
-                     : pk_txn_put(imp->txn, PK_DB_ADDRESSES, rec.key, rec.klen,
-                                  rec.val, rec.vlen, flags, error_r);
-        if (status == PK_EEXIST) {
-            import_key_text(rec.key, rec.klen, text);
-            return import_error(error_r, rec.line, status, "%s already exists",
-                                text);
-        }
-        if (status != PK_OK)
-            return status;
-        /* The catch-all's key is the domain and a NUL (addr.h). */
-        if (rec.klen > 0 && rec.key[rec.klen - 1] == 0 &&
-            memchr(rec.key, 0, rec.klen) == rec.key + rec.klen - 1)
-            catchall = true;
-    }
-    /* Its domain record was stored before its entries: flag it now. */
-    return catchall ? pk_domain_note_catchall(imp->txn, d->name, error_r)
-                    : PK_OK;
-}
-
-/* import_flush - store every entry, in key order */
-
-int import_flush(struct pk_import *imp, const char **error_r)
-{
-    struct import_dom **doms;
-    size_t n = 0, count;
-    unsigned flags = PK_PUT_NOOVERWRITE;
-    int status = PK_OK;
-
-    if (imp->flushed)
-        return PK_OK;
-    imp->flushed = true;
-    if ((doms = malloc((imp->dmap_used + 1) * sizeof(*doms))) == NULL)
-        return PK_ENOMEM;
-    for (size_t i = 0; i < imp->dmap_size; i++)
-        if (imp->dmap[i] != NULL && imp->dmap[i]->nrefs > 0)
-            doms[n++] = imp->dmap[i];
-    qsort(doms, n, sizeof(*doms), compare_dom);
-    /* Into an empty table, in key order: appends. */
-    if (pk_txn_count(imp->txn, PK_DB_ADDRESSES, &count, error_r) == PK_OK &&
-        count == 0)
-        flags = PK_PUT_APPEND;
-    /* Every table first: an alias's hints look into other domains. */
-    for (size_t i = 0; i < n && status == PK_OK; i++)
-        status = sort_bucket(imp, doms[i]);
-    for (size_t i = 0; i < n && status == PK_OK; i++)
-        status = flush_bucket(imp, doms[i], flags, error_r);
-    free(doms);
-    return status;
-}
-
 /* pk_import_free - release an import */
 
 void pk_import_free(struct pk_import **impp)
@@ -829,12 +760,16 @@ void pk_import_free(struct pk_import **impp)
         free(imp->dmap[i]->name);
         free(imp->dmap[i]->target);
         free(imp->dmap[i]->refs);
-        free(imp->dmap[i]->slots);
         free(imp->dmap[i]);
     }
     free(imp->dmap);
+    free(imp->slot_mem);
     free(imp->domains.data);
     free(imp->entries.data);
+    for (size_t i = 0; i < imp->nblocks; i++)
+        free(imp->blocks[i]);
+    free(imp->blocks);
+    free(imp->segs);
     free(imp->grants.data);
     free(imp->dkim.data);
     free(imp->limits.data);
@@ -845,15 +780,21 @@ void pk_import_free(struct pk_import **impp)
     *impp = NULL;
 }
 
-/* import_item - the parser's callback: apply with the line known */
+/* import_apply_item - an item of our parser, from the input's line */
 
-static int import_item(const struct pk_item *item, size_t line, void *ctx,
-                       const char **error_r)
+int import_apply_item(struct pk_import *imp, const struct pk_item *item,
+                      size_t line, const char **error_r)
 {
-    struct pk_import *imp = ctx;
-
     imp->line = line;
     return apply_item(imp, item, true, error_r);
+}
+
+/* import_apply_fn - the parser's callback: apply with the line known */
+
+int import_apply_fn(const struct pk_item *item, size_t line, void *ctx,
+                    const char **error_r)
+{
+    return import_apply_item(ctx, item, line, error_r);
 }
 
 /* pk_import - parse, apply and check a whole input in one transaction */
@@ -870,12 +811,22 @@ int pk_import(struct pk_txn *txn, enum pk_format format, const char *data,
         return PK_ENOMEM;
     }
     imp->format = pk_format_name(format);
-    /* The entries take about as much room as the input: one allocation
-     * instead of a doubling realloc and its copies. A failure here only
-     * means the arena grows as it goes. */
-    if ((imp->entries.data = malloc(len + 65536)) != NULL)
-        imp->entries.size = len + 65536;
-    status = pk_import_parse(format, data, len, import_item, imp, error_r);
+    if (import_parallel_wanted(format, len)) {
+        status = import_parallel(imp, format, data, len, error_r);
+    } else {
+        /* The entries take a little more room than the input (an
+         * account's record holds its key too): one allocation instead
+         * of a doubling realloc and its copies; pages never written are
+         * never made. A failure here only means the arena grows as it
+         * goes. */
+        if (len < (IMPORT_SEG_OFF_MAX - 65536) / 2 &&
+            (imp->entries.data = malloc(2 * len + 65536)) != NULL) {
+            imp->entries.size = 2 * len + 65536;
+            import_huge(imp->entries.data, imp->entries.size);
+        }
+        status =
+            pk_import_parse(format, data, len, import_apply_fn, imp, error_r);
+    }
     if (status == PK_OK)
         status = pk_import_finish(imp, stats_r, error_r);
     pk_import_free(&imp);

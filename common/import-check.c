@@ -117,7 +117,7 @@ const struct import_slot *import_find_ref(struct pk_import *imp,
         if (probe.llen <= 16)
             return r;
         /* A long local part: the prefix is not all of it. */
-        rec_read(&imp->entries, d->refs[r->index - 1].off, &rec);
+        rec_at(imp, d->refs[r->index - 1].off, &rec);
         if (rec.klen == klen && memcmp(rec.key, key, klen) == 0)
             return r;
     }
@@ -201,8 +201,10 @@ static int check_entry(struct pk_import *imp, const struct import_rec *rec,
     bool resolve = false;
     int status;
 
-    import_key_text(rec->key, rec->klen, text);
     status = import_domain_find(imp, rec->key, dlen, &d, error_r);
+    /* The address as text, for messages and resolution only. */
+    if (status != PK_OK || d->kind != PK_DOMAIN_HOSTED)
+        import_key_text(rec->key, rec->klen, text);
     if (status == PK_NOTFOUND)
         return import_error(error_r, rec->line, PK_EINVAL,
                             "%s: domain %s does "
@@ -235,7 +237,10 @@ static int check_entry(struct pk_import *imp, const struct import_rec *rec,
         else if (status != PK_OK)
             return status;
     }
-    return resolve ? check_resolves(imp, rec->line, text, error_r) : PK_OK;
+    if (!resolve)
+        return PK_OK;
+    import_key_text(rec->key, rec->klen, text);
+    return check_resolves(imp, rec->line, text, error_r);
 }
 
 /* check_grant - a send-as login is an account */
@@ -416,11 +421,14 @@ static int touched_domains(struct pk_import *imp, struct pk_strlist *list)
         name = rd_str(&rd, &len);
         status = add_domain(list, name, len);
     }
-    for (size_t off = 0; status == PK_OK && off < imp->entries.len;) {
+    for (size_t seg = 0; seg < (imp->nsegs ? imp->nsegs : 1); seg++) {
+        struct import_seg at = rec_seg(imp, seg);
         struct import_rec rec;
 
-        off = rec_read(&imp->entries, off, &rec);
-        status = add_domain(list, rec.key, strlen(rec.key));
+        for (size_t off = 0; status == PK_OK && off < at.len;) {
+            off = rec_read(&at, off, &rec);
+            status = add_domain(list, rec.key, strlen(rec.key));
+        }
     }
     sort_unique(list);
     return status;
@@ -538,10 +546,15 @@ int pk_import_finish(struct pk_import *imp, struct pk_import_stats *stats_r,
     if ((status = import_flush(imp, error_r)) != PK_OK ||
         (status = check_domains(imp, error_r)) != PK_OK)
         return status;
-    for (size_t off = 0; off < imp->entries.len;) {
-        off = rec_read(&imp->entries, off, &rec);
-        if ((status = check_entry(imp, &rec, error_r)) != PK_OK)
-            return status;
+    /* In input order: the first entry at fault is the one named. */
+    for (size_t seg = 0; seg < (imp->nsegs ? imp->nsegs : 1); seg++) {
+        struct import_seg at = rec_seg(imp, seg);
+
+        for (size_t off = 0; off < at.len;) {
+            off = rec_read(&at, off, &rec);
+            if ((status = check_entry(imp, &rec, error_r)) != PK_OK)
+                return status;
+        }
     }
     rd =
         (struct arena_rd){imp->grants.data, imp->grants.data + imp->grants.len};

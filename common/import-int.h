@@ -24,6 +24,8 @@
 
 /* The longest physical or logical line we read. */
 #define IMPORT_LINE_MAX (1 << 20)
+/* Zero octets after the NUL of the line buffer (import_text_add()). */
+#define IMPORT_TEXT_PAD 8
 /* Octets of untrusted text quoted in a message. */
 #define IMPORT_QUOTE_MAX 64
 #define IMPORT_QUOTE_BUF (IMPORT_QUOTE_MAX + 4)
@@ -45,7 +47,7 @@ struct import_parser {
     struct pk_item item;
     char (*dest_pool)[PK_ADDR_MAX + 1];
     char **dest_ptrs;
-    char *text; /* a line, NUL-terminated */
+    char *text; /* a line, NUL-terminated, then IMPORT_TEXT_PAD zeros */
     size_t text_len;
     size_t text_size;
     struct import_virtual *virtual; /* Postfix virtual state */
@@ -74,14 +76,19 @@ extern int import_emit(struct import_parser *);
 extern bool import_next_line(struct import_parser *, const char **, size_t *);
 extern size_t import_indent(const char *, size_t);
 extern bool import_blank(const char *, size_t);
+extern struct import_parser *import_parser_new(const char *, size_t,
+                                               pk_item_fn *, void *,
+                                               const char **, uint64_t);
+extern int import_parser_run(struct import_parser *, enum pk_format);
+extern void import_parser_free(struct import_parser **);
 
 /*
  * The database side (import-apply.c, import-check.c). Entries are not
  * written as they arrive: a migration interleaves domains, and LMDB
  * inserts in random key order cost several times what inserts in key
  * order do. Each entry goes to an append-only arena instead (line,
- * type, key, destinations, encoded value) and a reference to it into
- * the bucket of its domain. pk_import_finish() sorts the domains and
+ * type, key, destinations, encoded value), or to the block of a parser
+ * thread, and a reference to it into the bucket of its domain. pk_import_finish() sorts the domains and
  * each bucket, writes the entries in key order (MDB_APPEND into an
  * empty table), and answers "is this destination one of ours, and
  * final?" from a small hash table per bucket without touching LMDB.
@@ -100,11 +107,25 @@ struct arena_rd {
     const unsigned char *end;
 };
 
+/* Where entry records live: segment 0 is the import's own arena, the
+ * others are buffers that parser threads filled (import-parallel.c),
+ * in input order. A record is named by its segment and offset. */
+struct import_seg {
+    const unsigned char *data;
+    size_t len;
+    size_t base; /* added to the line numbers of its records */
+};
+
+#define IMPORT_SEG_SHIFT 40
+#define IMPORT_SEG_OFF_MAX ((size_t)1 << IMPORT_SEG_SHIFT)
+#define IMPORT_SEG_MAX ((size_t)1 << (64 - IMPORT_SEG_SHIFT))
+#define IMPORT_REF(seg, off) (((size_t)(seg) << IMPORT_SEG_SHIFT) | (off))
+
 /* An entry in its domain's bucket: the local part's first 16 octets,
  * big-endian, so that integer order is key order. */
 struct import_ref {
     uint64_t prefix[2];
-    size_t off;    /* of its record in the arena */
+    size_t off;    /* of its record: IMPORT_REF(), input order */
     uint16_t llen; /* of the local part */
     bool final;    /* an account that does not forward */
 };
@@ -132,7 +153,8 @@ struct import_dom {
     struct import_ref *refs;
     size_t nrefs;
     size_t refs_size;
-    struct import_slot *slots; /* after sorting: by hash of the local part */
+    struct import_slot *slots; /* after sorting: by hash of the local part,
+                                  in the import's slot_mem */
     size_t slot_mask;          /* by hash of the local part */
 };
 
@@ -144,16 +166,24 @@ struct pk_import {
     size_t entries_before;
     uint64_t now;
     struct pk_import_stats stats;
-    struct arena domains; /* line, flags, kind, name */
-    struct arena entries; /* line, type, key, dests, value */
-    struct arena grants;  /* line, login key */
-    struct arena dkim;    /* line, key (domain NUL selector) */
-    struct arena limits;  /* line, scope, limit, subject */
+    struct arena domains;    /* line, flags, kind, name */
+    struct arena entries;    /* line, type, key, dests, value */
+    struct import_seg *segs; /* segs[0] stands for entries */
+    size_t nsegs;
+    size_t segs_size;
+    void **blocks; /* memory of the other segments */
+    size_t nblocks;
+    size_t blocks_size;
+    struct arena grants; /* line, login key */
+    struct arena dkim;   /* line, key (domain NUL selector) */
+    struct arena limits; /* line, scope, limit, subject */
     struct pk_buf buf;
-    struct import_dom **dmap; /* open addressing; slots stay put */
-    size_t dmap_size;         /* a power of two */
+    struct import_slot *slot_mem; /* every bucket's table */
+    struct import_dom **dmap;     /* open addressing; slots stay put */
+    size_t dmap_size;             /* a power of two */
     size_t dmap_used;
     bool flushed;
+    bool hinted; /* every alias's hints are made (import_flush()) */
 };
 
 /* rd_take - the next len octets of an arena */
@@ -196,15 +226,35 @@ struct import_rec {
     size_t vlen;
 };
 
-/* rec_read - the record at an offset; returns the next offset */
-static inline size_t rec_read(const struct arena *a, size_t off,
+/* rec_seg - the memory of a segment */
+
+static inline struct import_seg rec_seg(const struct pk_import *imp, size_t seg)
+{
+    return seg == 0
+               ? (struct import_seg){imp->entries.data, imp->entries.len, 0}
+               : imp->segs[seg];
+}
+
+/* rec_ptr - where the record of a reference starts */
+
+static inline const unsigned char *rec_ptr(const struct pk_import *imp,
+                                           size_t ref)
+{
+    return rec_seg(imp, ref >> IMPORT_SEG_SHIFT).data +
+           (ref & (IMPORT_SEG_OFF_MAX - 1));
+}
+
+/* rec_read - the record at an offset of a segment; returns the next
+ * offset */
+
+static inline size_t rec_read(const struct import_seg *a, size_t off,
                               struct import_rec *rec)
 {
     struct arena_rd rd = {a->data + off, a->data + a->len};
     uint32_t vlen;
     size_t len;
 
-    rec->line = rd_size(&rd);
+    rec->line = a->base + rd_size(&rd);
     rec->type = *(const unsigned char *)rd_take(&rd, 1);
     rec->key = rd_str(&rd, &rec->klen);
     memcpy(&rec->ndest, rd_take(&rd, sizeof(rec->ndest)), sizeof(rec->ndest));
@@ -217,18 +267,56 @@ static inline size_t rec_read(const struct arena *a, size_t off,
     return (size_t)(rd.p - a->data);
 }
 
+/* rec_at - the record of a reference */
+
+static inline void rec_at(const struct pk_import *imp, size_t ref,
+                          struct import_rec *rec)
+{
+    struct import_seg seg = rec_seg(imp, ref >> IMPORT_SEG_SHIFT);
+
+    (void)rec_read(&seg, ref & (IMPORT_SEG_OFF_MAX - 1), rec);
+}
+
 /* import-apply.c */
 extern int import_error(const char **, size_t, int, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 extern void import_key_text(const char *, size_t, char[PK_ADDR_MAX + 1]);
 extern int import_domain_find(struct pk_import *, const char *, size_t,
                               struct import_dom **, const char **);
+extern struct import_dom *import_domain_peek(const struct pk_import *,
+                                             const char *, size_t);
 extern void import_local_prefix(const char *, size_t, uint64_t[2]);
-extern size_t import_ref_hash(const struct import_ref *);
-extern int import_flush(struct pk_import *, const char **);
+
 extern const struct import_slot *import_find_ref(struct pk_import *,
                                                  const struct import_dom *,
                                                  const char *, size_t);
+extern pk_item_fn import_apply_fn;
+extern int import_apply_item(struct pk_import *, const struct pk_item *, size_t,
+                             const char **);
+extern int import_entry_record(struct arena *, const struct pk_item *, size_t,
+                               struct pk_buf *);
+extern int import_keep_block(struct pk_import *, void *);
+extern size_t import_add_segment(struct pk_import *, const void *, size_t,
+                                 size_t);
+extern int import_apply_record(struct pk_import *, size_t, const char **);
+extern int import_arena_add(struct arena *, const void *, size_t);
+extern void import_huge(void *, size_t);
+
+/* Buffers from this size on are worth huge pages (import_huge()). */
+#define IMPORT_HUGE_MIN (4u << 20)
+/* Entries read ahead while storing a bucket in key order. */
+#define IMPORT_PREFETCH 4
+/* Entries from which two threads sort the buckets. */
+#define IMPORT_SORT_THREADED 20000
+
+/* import-parallel.c */
+extern bool import_parallel_wanted(enum pk_format, size_t);
+extern int import_parallel(struct pk_import *, enum pk_format, const char *,
+                           size_t, const char **);
+
+/* import-flush.c */
+extern int import_flush(struct pk_import *, const char **);
+extern size_t import_ref_hash(const struct import_ref *);
 
 /* import-jsonl.c */
 extern int import_jsonl_parse(struct import_parser *);

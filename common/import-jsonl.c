@@ -103,6 +103,7 @@ struct jvalue {
 /* One line as a table of its known keys. */
 struct jline {
     struct jvalue v[JK_COUNT];
+    unsigned seen;       /* bit (1 << enum jkey): v[k] was set */
     const char *foreign; /* a key we do not know */
     const char **elems;  /* strings of all arrays */
     size_t nelems;
@@ -134,14 +135,36 @@ static const struct jsonl_type {
 #undef K
 };
 
+/* Keys by first letter: a count, then the keys. */
+static const unsigned char jkey_by_letter[26][5] = {
+    ['a' - 'a'] = {3, JK_ADDRESS, JK_ALGORITHM, JK_ACTIVE},
+    ['c' - 'a'] = {2, JK_CREATED, JK_CHANGED},
+    ['d' - 'a'] = {1, JK_DOMAIN},
+    ['f' - 'a'] = {1, JK_FORWARD},
+    ['k' - 'a'] = {2, JK_KEEP_COPY, JK_KEY},
+    ['l' - 'a'] = {1, JK_LOGIN},
+    ['m' - 'a'] = {1, JK_MESSAGES},
+    ['p' - 'a'] = {1, JK_PASSWORD},
+    ['q' - 'a'] = {1, JK_QUOTA},
+    ['r' - 'a'] = {1, JK_RECIPIENTS},
+    ['s' - 'a'] = {4, JK_STATE, JK_SELECTOR, JK_SCOPE, JK_SUBJECT},
+    ['t' - 'a'] = {3, JK_TYPE, JK_TARGET, JK_TO},
+    ['w' - 'a'] = {1, JK_WINDOW},
+};
+
 /* jkey_find - a key by name, or JK_COUNT */
 
 static enum jkey jkey_find(const char *name, size_t len)
 {
-    for (int k = 0; k < JK_COUNT; k++)
-        if (jkey_names[k][0] == name[0] &&
-            strncmp(jkey_names[k], name, len) == 0 && jkey_names[k][len] == 0)
-            return k;
+    const unsigned char *cand;
+
+    if (name[0] < 'a' || name[0] > 'z')
+        return JK_COUNT;
+    cand = jkey_by_letter[name[0] - 'a'];
+    for (int i = 1; i <= cand[0]; i++)
+        if (strncmp(jkey_names[cand[i]], name, len) == 0 &&
+            jkey_names[cand[i]][len] == 0)
+            return cand[i];
     return JK_COUNT;
 }
 
@@ -167,9 +190,38 @@ static int jline_elem(struct jline *jl, const char *str)
 
 static void jline_reset(struct jline *jl)
 {
-    memset(jl->v, 0, sizeof(jl->v));
+    /* A line holds a few of the keys: clear only those. */
+    for (unsigned seen = jl->seen; seen != 0; seen &= seen - 1)
+        memset(&jl->v[__builtin_ctz(seen)], 0, sizeof(jl->v[0]));
+    jl->seen = 0;
     jl->foreign = NULL;
     jl->nelems = 0;
+}
+
+/* jline_value - the entry of a key, noted as set */
+
+static struct jvalue *jline_value(struct jline *jl, enum jkey k)
+{
+    jl->seen |= 1u << k;
+    return &jl->v[k];
+}
+
+#define WORD_ONES 0x0101010101010101u
+#define WORD_HIGHS 0x8080808080808080u
+
+/* word_stops - non-zero if eight octets hold one that ends a canonical
+ * string: a control character or NUL, '"', '\\', DEL, or a non-ASCII
+ * octet. The tests for an octet below n have false positives only
+ * above a true one, so the answer taken as a whole is exact. */
+
+static inline uint64_t word_stops(uint64_t w)
+{
+    uint64_t q = w ^ (WORD_ONES * '"'), b = w ^ (WORD_ONES * '\\'),
+             d = w ^ (WORD_ONES * 0x7f);
+
+    return (((w - WORD_ONES * 0x20) & ~w) | ((q - WORD_ONES) & ~q) |
+            ((b - WORD_ONES) & ~b) | ((d - WORD_ONES) & ~d) | w) &
+           WORD_HIGHS;
 }
 
 /* scan_string - a canonical string: printable ASCII, no escapes */
@@ -177,7 +229,12 @@ static void jline_reset(struct jline *jl)
 static char *scan_string(char *s, struct jvalue *v)
 {
     char *start = ++s;
+    uint64_t w;
 
+    /* Eight octets at a time: the line buffer has IMPORT_TEXT_PAD zeros
+     * after its NUL, and a zero stops the words. */
+    for (memcpy(&w, s, sizeof(w)); word_stops(w) == 0; memcpy(&w, s, sizeof(w)))
+        s += sizeof(w);
     while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
         s++;
     if (*s != '"')
@@ -240,7 +297,7 @@ static bool jsonl_scan(char *s, struct jline *jl)
             (s = scan_string(s, &key)) == NULL || *s++ != ':' ||
             (k = jkey_find(key.str, key.len)) == JK_COUNT ||
             jl->v[k].kind != JV_NONE ||
-            (s = scan_value(s, jl, &jl->v[k])) == NULL)
+            (s = scan_value(s, jl, jline_value(jl, k))) == NULL)
             return false;
     }
     while (*++s == ' ' || *s == '\t' || *s == '\r')
@@ -266,7 +323,7 @@ static int jline_from_json(json_t *obj, struct jline *jl)
                 jl->foreign = name;
             continue;
         }
-        v = &jl->v[k];
+        v = jline_value(jl, k);
         switch (json_typeof(val)) {
         case JSON_STRING:
             v->kind = JV_STRING;

@@ -287,9 +287,9 @@ int import_text_add(struct import_parser *p, const char *s, size_t len)
     if (p->text_len + len > IMPORT_LINE_MAX)
         return import_fail(p, "the line is longer than %d octets",
                            IMPORT_LINE_MAX);
-    if (p->text_len + len + 1 > p->text_size) {
+    if (p->text_len + len + 1 + IMPORT_TEXT_PAD > p->text_size) {
         for (size = p->text_size ? p->text_size : 1024;
-             size < p->text_len + len + 1;)
+             size < p->text_len + len + 1 + IMPORT_TEXT_PAD;)
             size *= 2;
         if ((text = realloc(p->text, size)) == NULL)
             return PK_ENOMEM;
@@ -298,7 +298,8 @@ int import_text_add(struct import_parser *p, const char *s, size_t len)
     }
     memcpy(p->text + p->text_len, s, len);
     p->text_len += len;
-    p->text[p->text_len] = 0;
+    /* The NUL, then zeros that a scanner may read a word at a time. */
+    memset(p->text + p->text_len, 0, 1 + IMPORT_TEXT_PAD);
     return PK_OK;
 }
 
@@ -343,13 +344,13 @@ bool import_blank(const char *s, size_t len)
     return true;
 }
 
-/* pk_import_parse - call fn for each item of the input */
+/* import_parser_new - a parser over an input; NULL without memory */
 
-int pk_import_parse(enum pk_format format, const char *data, size_t len,
-                    pk_item_fn *fn, void *ctx, const char **error_r)
+struct import_parser *import_parser_new(const char *data, size_t len,
+                                        pk_item_fn *fn, void *ctx,
+                                        const char **error_r, uint64_t now)
 {
     struct import_parser *p;
-    int status;
 
     if ((p = calloc(1, sizeof(*p))) == NULL ||
         (p->dest_pool = malloc(PK_DEST_MAX * sizeof(*p->dest_pool))) == NULL ||
@@ -357,32 +358,25 @@ int pk_import_parse(enum pk_format format, const char *data, size_t len,
         if (p != NULL)
             free(p->dest_pool);
         free(p);
-        *error_r = pk_error("out of memory");
-        return PK_ENOMEM;
+        return NULL;
     }
     p->data = data;
     p->len = len;
     p->fn = fn;
     p->ctx = ctx;
     p->error_r = error_r;
-    p->now = (uint64_t)time(NULL);
-    switch (format) {
-    case PK_FORMAT_JSONL:
-        status = import_jsonl_parse(p);
-        break;
-    case PK_FORMAT_DOVECOT_PASSWD:
-        status = import_dovecot_parse(p);
-        break;
-    case PK_FORMAT_POSTFIX_VIRTUAL:
-        status = import_virtual_parse(p);
-        break;
-    default:
-        *error_r = pk_error("unknown import format %d", (int)format);
-        status = PK_EINVAL;
-        break;
-    }
-    if (status == PK_ENOMEM)
-        *error_r = pk_error("out of memory");
+    p->now = now;
+    return p;
+}
+
+/* import_parser_free - wipe and release a parser */
+
+void import_parser_free(struct import_parser **pp)
+{
+    struct import_parser *p = *pp;
+
+    if (p == NULL)
+        return;
     import_virtual_free(p);
     pk_wipe(&p->item, sizeof(p->item));
     if (p->text != NULL)
@@ -394,5 +388,49 @@ int pk_import_parse(enum pk_format format, const char *data, size_t len,
     free(p->dest_pool);
     free(p->dest_ptrs);
     free(p);
+    *pp = NULL;
+}
+
+/* import_parser_run - parse the parser's input in one format */
+
+int import_parser_run(struct import_parser *p, enum pk_format format)
+{
+    int status;
+
+    switch (format) {
+    case PK_FORMAT_JSONL:
+        status = import_jsonl_parse(p);
+        break;
+    case PK_FORMAT_DOVECOT_PASSWD:
+        status = import_dovecot_parse(p);
+        break;
+    case PK_FORMAT_POSTFIX_VIRTUAL:
+        status = import_virtual_parse(p);
+        break;
+    default:
+        *p->error_r = pk_error("unknown import format %d", (int)format);
+        status = PK_EINVAL;
+        break;
+    }
+    if (status == PK_ENOMEM)
+        *p->error_r = pk_error("out of memory");
+    return status;
+}
+
+/* pk_import_parse - call fn for each item of the input */
+
+int pk_import_parse(enum pk_format format, const char *data, size_t len,
+                    pk_item_fn *fn, void *ctx, const char **error_r)
+{
+    struct import_parser *p;
+    int status;
+
+    if ((p = import_parser_new(data, len, fn, ctx, error_r,
+                               (uint64_t)time(NULL))) == NULL) {
+        *error_r = pk_error("out of memory");
+        return PK_ENOMEM;
+    }
+    status = import_parser_run(p, format);
+    import_parser_free(&p);
     return status;
 }

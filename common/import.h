@@ -44,7 +44,10 @@
 /*	(accounts and aliases are kept in memory and written, in key order,
 /*	when pk_import_finish() starts); pk_import_finish() then checks
 /*	every reference and invariant the import touched. pk_import() does all three: in one transaction, so
-/*	a bad line anywhere changes nothing.
+/*	a bad line anywhere changes nothing. It parses a large input in a
+/*	line-based format (JSON lines, Dovecot passwd-file) on worker
+/*	threads; only the calling thread uses the transaction, and the
+/*	database and every message are those of a serial parse.
 /*
 /*	DKIM keys and rate-limit settings are checked like the rest when
 /*	the import finishes: a key's domain is hosted, its PEM text parses

@@ -37,3 +37,5 @@ common_libpostkontor_la_SOURCES += common/ldapmap.h common/ldapmap.c
 common_libpostkontor_la_SOURCES += common/syncapply.h common/syncapply.c
 common_libpostkontor_la_SOURCES += common/ldapplan.h common/ldapplan.c common/ldapplan-order.c
 common_libpostkontor_la_SOURCES += common/ratelimit-count.c common/ratelimit-int.h
+common_libpostkontor_la_SOURCES += common/import-parallel.c
+common_libpostkontor_la_SOURCES += common/import-flush.c
