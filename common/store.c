@@ -80,7 +80,8 @@ struct pk_txn {
     bool parked; /* cached, ended, still on snapshot parked_id */
     bool map_full;
     size_t parked_id;
-    struct pk_touches *touches; /* dry runs only */
+    struct pk_touches *touches;      /* dry runs only */
+    MDB_cursor *append[PK_DB_COUNT]; /* PK_PUT_APPEND: kept at the end */
 };
 
 struct pk_store {
@@ -820,7 +821,17 @@ int pk_txn_put(struct pk_txn *t, enum pk_db db, const void *key, size_t klen,
         mflags |= MDB_APPEND;
     if (t->touches != NULL)
         touch(t, db, &k);
-    rc = mdb_put(t->txn, t->store->dbi[db], &k, &v, mflags);
+    if (flags & PK_PUT_APPEND) {
+        /* A cursor left at the table's end appends without a descent
+         * from the root per pair; LMDB closes it with the transaction. */
+        if (t->append[db] == NULL &&
+            (rc = mdb_cursor_open(t->txn, t->store->dbi[db], &t->append[db])) !=
+                0)
+            return lmdb_status(rc, "update", error_r);
+        rc = mdb_cursor_put(t->append[db], &k, &v, mflags);
+    } else {
+        rc = mdb_put(t->txn, t->store->dbi[db], &k, &v, mflags);
+    }
     if (rc == MDB_KEYEXIST)
         return PK_EEXIST;
     if (rc == MDB_MAP_FULL)
