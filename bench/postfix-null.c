@@ -5,6 +5,8 @@
 /*	do-nothing socketmap and policy servers: the transport's ceiling
 /* SYNOPSIS
 /*	postfix-null socketmap|policy PATH
+/*
+/*	postfix-null socketmap|policy PATH DBDIR
 /* DESCRIPTION
 /*	A benchmark peer, never installed. It listens on a unix socket and
 /*	answers every socketmap request with "OK x" or every policy request
@@ -19,9 +21,24 @@
 /*	is a checked netstring split into a table name and a key; a policy
 /*	request is split into its name=value lines, and must carry
 /*	request=smtpd_access_policy. Runs until killed.
+/*
+/*	With DBDIR (a postkontor database), each request also makes the
+/*	one LMDB read any server of this database must make: the record in
+/*	the "addresses" table of a socketmap request's key, or of a policy
+/*	request's sasl_username (when it has one), its key built without
+/*	any check (lower case, domain, NUL, local part), the value touched,
+/*	and the same answer given all the same. Like
+/*	postkontor-postfix it keeps its read transaction while no commit
+/*	has been made since, and renews it otherwise. This is the floor of
+/*	a socketmap server backed by this database on this machine: what
+/*	one random B-tree search costs, with nothing of ours around it.
+/*	It calls LMDB directly because it stands for LMDB, as mdb_load
+/*	does in the import benchmark.
 /*--*/
 
+#include <ctype.h>
 #include <errno.h>
+#include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +58,66 @@ struct conn {
 
 static int policy;
 
+/* The database of the lookup floor; env NULL: no lookups. */
+static MDB_env *env;
+static MDB_dbi dbi;
+static MDB_txn *txn;
+static size_t txn_id;
+volatile unsigned char postfix_null_sink; /* the value is read */
+
+/* db_open - the environment and its addresses table, read-only */
+
+static int db_open(const char *dir)
+{
+    int rc;
+
+    if ((rc = mdb_env_create(&env)) != 0 ||
+        (rc = mdb_env_set_maxdbs(env, 16)) != 0 ||
+        (rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0)) != 0 ||
+        (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
+        (rc = mdb_dbi_open(txn, "addresses", 0, &dbi)) != 0) {
+        fprintf(stderr, "postfix-null: %s: %s\n", dir, mdb_strerror(rc));
+        return -1;
+    }
+    txn_id = mdb_txn_id(txn);
+    return 0;
+}
+
+/* db_get - the one read: the record of "local@domain" */
+
+static void db_get(const char *key, size_t n)
+{
+    char k[600];
+    const char *at = NULL;
+    size_t dlen, llen;
+    MDB_envinfo info;
+    MDB_val kv, vv;
+
+    for (size_t i = 0; i < n; i++)
+        if (key[i] == '@')
+            at = key + i;
+    if (at == NULL || n >= sizeof(k))
+        return;
+    llen = (size_t)(at - key);
+    dlen = n - llen - 1;
+    for (size_t i = 0; i < dlen; i++)
+        k[i] = (char)tolower((unsigned char)at[1 + i]);
+    k[dlen] = 0;
+    for (size_t i = 0; i < llen; i++)
+        k[dlen + 1 + i] = (char)tolower((unsigned char)key[i]);
+    mdb_env_info(env, &info);
+    if (info.me_last_txnid != txn_id) {
+        mdb_txn_reset(txn);
+        if (mdb_txn_renew(txn) != 0)
+            return;
+        txn_id = mdb_txn_id(txn);
+    }
+    kv.mv_data = k;
+    kv.mv_size = dlen + 1 + llen;
+    if (mdb_get(txn, dbi, &kv, &vv) == 0 && vv.mv_size > 0)
+        postfix_null_sink = *(const unsigned char *)vv.mv_data;
+}
+
 /* socketmap_one - one netstring "name key"; bytes used, 0, or -1 */
 
 static long socketmap_one(const char *p, size_t left)
@@ -57,6 +134,8 @@ static long socketmap_one(const char *p, size_t left)
     sp = memchr(p + i + 1, ' ', n);
     if (sp == NULL || sp == p + i + 1 || sp == p + i + n)
         return -1;
+    if (env != NULL)
+        db_get(sp + 1, (size_t)(p + i + 1 + n - sp - 1));
     return (long)(i + n + 2);
 }
 
@@ -75,6 +154,9 @@ static long policy_one(const char *p, size_t left)
         if (eq - line == 7 && memcmp(line, "request", 7) == 0)
             valid = nl - eq - 1 == 19 &&
                     memcmp(eq + 1, "smtpd_access_policy", 19) == 0;
+        if (env != NULL && eq - line == 13 &&
+            memcmp(line, "sasl_username", 13) == 0 && nl > eq + 1)
+            db_get(eq + 1, (size_t)(nl - eq - 1));
         line = nl + 1;
     }
     return 0;
@@ -135,11 +217,13 @@ int main(int argc, char **argv)
     struct epoll_event ev = {.events = EPOLLIN}, evs[64];
     int lfd, epfd, n;
 
-    if (argc != 3 || strlen(argv[2]) >= sizeof(sun.sun_path)) {
-        fprintf(stderr, "usage: postfix-null socketmap|policy PATH\n");
+    if (argc < 3 || argc > 4 || strlen(argv[2]) >= sizeof(sun.sun_path)) {
+        fprintf(stderr, "usage: postfix-null socketmap|policy PATH [DBDIR]\n");
         return 2;
     }
     policy = strcmp(argv[1], "policy") == 0;
+    if (argc == 4 && db_open(argv[3]) < 0)
+        return 1;
     strcpy(sun.sun_path, argv[2]);
     unlink(argv[2]);
     if ((lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0 ||
