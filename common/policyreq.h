@@ -25,13 +25,6 @@
 /*	empty, there are more than PK_POLICYREQ_ATTRS_MAX lines, or the
 /*	request is not "request=smtpd_access_policy".
 /*
-/*	pk_policyreq_take() is the two in one pass, for a server: it
-/*	answers as many bytes as the first request took, with the request
-/*	parsed in place (then only the newlines are replaced, by NUL), as
-/*	pk_policyreq_end() and pk_policyreq_parse() would; 0 when the
-/*	request has not ended yet, leaving the buffer unchanged; or -1
-/*	when the first complete request is not a policy request.
-/*
 /*	Numeric attributes (recipient_count, size) are parsed into
 /*	numbers; a value that is not a decimal number reads as 0.
 /* SECURITY
@@ -69,6 +62,5 @@ struct pk_policyreq {
 
 extern size_t pk_policyreq_end(const char *, size_t);
 extern int pk_policyreq_parse(char *, size_t, struct pk_policyreq *);
-extern long pk_policyreq_take(char *, size_t, struct pk_policyreq *);
 
 #endif

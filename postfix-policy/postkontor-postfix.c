@@ -175,13 +175,11 @@ static long policy_handle(struct srv_conn *c, char *buf, size_t len, void *ctx)
     struct pk_verdict v;
     char answer[PK_POLICY_TEXT_MAX + 64];
     const char *error = "";
-    size_t done = 0;
-    long end;
+    size_t end, done = 0;
     int status, n;
 
-    while (done < len &&
-           (end = pk_policyreq_take(buf + done, len - done, &req)) != 0) {
-        if (end < 0) {
+    while ((end = pk_policyreq_end(buf + done, len - done)) > 0) {
+        if (pk_policyreq_parse(buf + done, end, &req) != PK_OK) {
             pk_log(PK_LOG_WARNING,
                    "policy: not a policy request; closing the connection");
             return -1;

@@ -128,71 +128,6 @@ static void test_policyreq_too_many_lines(void)
     test_end();
 }
 
-/* take - pk_policyreq_take() on a copy of text; its answer */
-
-static long take(const char *text, size_t len, struct pk_policyreq *req,
-                 char **copy_r)
-{
-    char *copy = malloc(len + 1);
-
-    memcpy(copy, text, len);
-    copy[len] = 0;
-    *copy_r = copy;
-    return pk_policyreq_take(copy, len, req);
-}
-
-static void test_policyreq_take_is_end_and_parse(void)
-{
-    static const char *bad[] = {
-        "request=smtpd_access_policy\nbogus\n\n",
-        "request=smtpd_access_policy\n=x\n\n",
-        "request=other\n\n",
-        "\n",
-    };
-    char nul[] = "request=smtpd_access_policy\nsender=a\0b\n\n";
-    struct pk_policyreq req;
-    char *copy, many[64 * 24 + 64];
-    size_t len = 0;
-
-    test_begin("policyreq: take answers as end and parse do, in one pass");
-    test_assert_int(take(REQ "request=x", strlen(REQ) + 9, &req, &copy),
-                    (long)strlen(REQ));
-    test_assert_str(req.protocol_state, "RCPT");
-    test_assert_str(req.sender, "a@example.se");
-    test_assert_str(req.sasl_username, "a@example.se");
-    test_assert_str(req.policy_context, "submission");
-    test_assert_int(req.size, 1234);
-    test_assert_int(req.attrs, 10);
-    /* The next request is left as it came. */
-    test_assert(memcmp(copy + strlen(REQ), "request=x", 9) == 0);
-    free(copy);
-    /* Not ended yet: 0, and nothing written. */
-    for (size_t cut = 0; cut < strlen(REQ); cut += 7) {
-        test_assert_int(take(REQ, cut, &req, &copy), 0);
-        test_assert(memcmp(copy, REQ, cut) == 0);
-        free(copy);
-    }
-    test_assert_int(take("bogus\n", 6, &req, &copy), 0);
-    test_assert(memcmp(copy, "bogus\n", 6) == 0);
-    free(copy);
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        test_assert_int(take(bad[i], strlen(bad[i]), &req, &copy), -1);
-        free(copy);
-    }
-    test_assert_int(take(nul, sizeof(nul) - 1, &req, &copy), -1);
-    free(copy);
-    /* A known field repeated many times: the last value, as parse. */
-    len += (size_t)sprintf(many, "request=smtpd_access_policy\n");
-    for (int i = 0; i < 64; i++)
-        len += (size_t)sprintf(many + len, "sender=s%d@x.se\n", i);
-    many[len++] = '\n';
-    test_assert_int(take(many, len, &req, &copy), (long)len);
-    test_assert_str(req.sender, "s63@x.se");
-    test_assert_int(req.attrs, 65);
-    free(copy);
-    test_end();
-}
-
 int main(void)
 {
     test_policyreq_end_found();
@@ -201,6 +136,5 @@ int main(void)
     test_policyreq_malformed_refused();
     test_policyreq_numbers_bounded();
     test_policyreq_too_many_lines();
-    test_policyreq_take_is_end_and_parse();
     return test_exit();
 }
