@@ -12,10 +12,8 @@
 SYNC_BIN="$top_builddir/sync/postkontor-sync"
 need python3
 [ -x "$SYNC_BIN" ] || { echo "FAIL: $SYNC_BIN is not built" >&2; exit 1; }
-HASH='{SHA512-CRYPT}$6$9Jam6yySh6v0Nv/N$8Nx9CgJmz8utsUZT9kIzqeTXUu/bEG.BJgISV0hzMq2kXb3ndwR2lVJW8r9GUd6pjXOkxmXKwauV/I0YrU/eA1'
 
-slapd_setup 3
-for i in 1 2 3; do check "provider $i starts" slapd_start $i; done
+providers_start 3
 cat >"$T/base.ldif" <<LDIF
 dn: $LDAP_SUFFIX
 objectClass: dcObject

@@ -12,11 +12,9 @@
 SYNC_BIN="$top_builddir/sync/postkontor-sync"
 need python3 od
 [ -x "$SYNC_BIN" ] || { echo "FAIL: $SYNC_BIN is not built" >&2; exit 1; }
-HASH='{SHA512-CRYPT}$6$9Jam6yySh6v0Nv/N$8Nx9CgJmz8utsUZT9kIzqeTXUu/bEG.BJgISV0hzMq2kXb3ndwR2lVJW8r9GUd6pjXOkxmXKwauV/I0YrU/eA1'
 DOM="pkDomainName=example.org,$LDAP_SUFFIX"
 
-slapd_setup 3
-for i in 1 2 3; do check "provider $i starts" slapd_start $i; done
+providers_start 3
 
 cat >"$T/base.ldif" <<LDIF
 dn: $LDAP_SUFFIX
@@ -117,34 +115,10 @@ check "deletions made while a host was down arrive" converged 10
 # The accesslog purged while a host is down: no session log covers its
 # cookie, so the provider falls back to a present phase, and what was
 # deleted meanwhile must still disappear.
-# purge_accesslog: each provider's own purge task drops every old entry
-# (as olcAccessLogPurge does in production, minCSN moving with it)
-set_purge() {
-    printf 'dn: olcOverlay={1}accesslog,olcDatabase={2}mdb,cn=config\nchangetype: modify\nreplace: olcAccessLogPurge\nolcAccessLogPurge: %s\n' \
-        "$2" | ld_config "$1" >/dev/null
-}
-# log_count I: deletions node I's accesslog still holds (heartbeats keep
-# adding modifications, so those are never all gone)
-log_count() {
-    ldapsearch -x -LLL -H "$(slapd_uri "$1")" -D "$LDAP_ADMIN" -y "$LDAP_PWFILE" \
-        -b cn=accesslog -s one "(objectClass=auditDelete)" dn 2>/dev/null | grep -c '^dn:'
-}
-purge_accesslog() {
-    sleep 1.1 # every entry at least one second old
-    for p in 1 2 3; do set_purge $p "00:00:01 00:00:01" || return 1; done
-    for p in 1 2 3; do
-        tries=0
-        while [ "$(log_count $p)" != 0 ] && [ $tries -lt 100 ]; do
-            sleep 0.1; tries=$((tries + 1))
-        done
-        [ "$(log_count $p)" = 0 ] || return 1
-    done
-    for p in 1 2 3; do set_purge $p "07+00:00 01+00:00" || return 1; done
-}
 host_kill TERM 3
 ld_search 1 "(objectClass=pkAccount)" dn | sed -n 's/^dn: //p' | head -3 >"$T/gone"
 while read -r dn; do ld_delete 2 "$dn"; done <"$T/gone"
-check "accesslog purged on every provider" purge_accesslog
+check "accesslog purged on every provider" ld_purge_log 1 2 3
 sync_start 3
 check "after a purge, deletions made while a host was down arrive" converged 10
 

@@ -14,12 +14,10 @@ on_exit hosts_stop
 
 need python3 od mdb_stat
 [ -x "$SYNC_BIN" ] || { echo "FAIL: $SYNC_BIN is not built" >&2; exit 1; }
-HASH='{SHA512-CRYPT}$6$9Jam6yySh6v0Nv/N$8Nx9CgJmz8utsUZT9kIzqeTXUu/bEG.BJgISV0hzMq2kXb3ndwR2lVJW8r9GUd6pjXOkxmXKwauV/I0YrU/eA1'
 DOM="pkDomainName=example.org,$LDAP_SUFFIX"
 BATCH=5
 
-slapd_setup 3
-for i in 1 2 3; do check "provider $i starts" slapd_start $i; done
+providers_start 3
 printf 'dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: x\n\ndn: %s\nobjectClass: pkDomain\npkDomainName: example.org\n' \
     "$LDAP_SUFFIX" "$DOM" >"$T/base.ldif"
 check "base entries" ld_add 1 -f "$T/base.ldif"

@@ -17,8 +17,7 @@ need doveadm dovecot postfix postmap swaks script "$PKPF_BIN"
 [ -x "$SYNC_BIN" ] || { echo "FAIL: $SYNC_BIN is not built" >&2; exit 1; }
 DOM="pkDomainName=example.se,$LDAP_SUFFIX"
 
-slapd_setup 1
-check "provider starts" slapd_start 1
+providers_start 1
 
 # account_ldif NAME PASSWORD: an account entry with a SHA512-CRYPT hash
 account_ldif() {

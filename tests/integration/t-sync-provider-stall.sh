@@ -18,12 +18,10 @@ on_exit hosts_stop
 
 need python3 timeout date
 [ -x "$SYNC_BIN" ] || { echo "FAIL: $SYNC_BIN is not built" >&2; exit 1; }
-HASH='{SHA512-CRYPT}$6$9Jam6yySh6v0Nv/N$8Nx9CgJmz8utsUZT9kIzqeTXUu/bEG.BJgISV0hzMq2kXb3ndwR2lVJW8r9GUd6pjXOkxmXKwauV/I0YrU/eA1'
 DOM="pkDomainName=example.org,$LDAP_SUFFIX"
 IDLE=3
 
-slapd_setup 3
-for i in 1 2 3; do check "provider $i starts" slapd_start $i; done
+providers_start 3
 {
     printf 'dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: x\n\n' "$LDAP_SUFFIX"
     printf 'dn: %s\nobjectClass: pkDomain\npkDomainName: example.org\n\n' "$DOM"

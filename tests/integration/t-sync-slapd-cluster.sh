@@ -6,10 +6,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/slapd.sh"
 
-slapd_setup 3
-check "provider 1 starts" slapd_start 1
-check "provider 2 starts" slapd_start 2
-check "provider 3 starts" slapd_start 3
+providers_start 3
 
 cat >"$T/base.ldif" <<LDIF
 dn: $LDAP_SUFFIX
