@@ -233,6 +233,22 @@ static inline int fx_raw_put(struct fixture *fx, enum pk_db db, const void *key,
     return pk_store_write(fx->store, fx_do_raw, &r, &fx->error);
 }
 
+/* fx_stale_alias - store stale@example.se, an alias of bob@example.se
+ * whose destination hint says bob keeps his mail, bypassing the writers
+ * that keep hints true (record.h: alias record version 2) */
+static inline int fx_stale_alias(struct fixture *fx)
+{
+    static const char rec[] =
+        "\x03\x02\x01\x00\x0e\x00"
+        "bob@example.se"
+        "\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00"
+        "\x01\x00\x01";
+    static const char key[] = "example.se\0stale";
+
+    return fx_raw_put(fx, PK_DB_ADDRESSES, key, sizeof(key) - 1, rec,
+                      sizeof(rec) - 1);
+}
+
 /* fx_dump - every pair of every table as hex text; the caller frees */
 static inline char *fx_dump(struct fixture *fx)
 {

@@ -440,13 +440,6 @@ static void test_resolve_hints_follow_their_accounts(void)
     struct fixture fx;
     struct pk_resolution res;
     char hints[16];
-    /* An alias of bob whose hint says bob keeps his mail. */
-    static const char stale[] =
-        "\x03\x02\x01\x00\x0e\x00"
-        "bob@example.se"
-        "\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00"
-        "\x01\x00\x01";
-    char key[] = "example.se\0stale";
 
     test_begin("resolve: alias hints follow the accounts they name");
     setup(&fx);
@@ -500,9 +493,7 @@ static void test_resolve_hints_follow_their_accounts(void)
     pk_resolve_free(&res);
 
     /* A hint is believed by NO_STATE lookups only, never by EXPLAIN. */
-    test_assert_int(fx_raw_put(&fx, PK_DB_ADDRESSES, key, sizeof(key) - 1,
-                               stale, sizeof(stale) - 1),
-                    PK_OK);
+    test_assert_int(fx_stale_alias(&fx), PK_OK);
     test_assert_int(resolve(&fx, "stale@example.se", PK_RESOLVE_NO_STATE, &res),
                     PK_OK);
     test_assert(res.dest_count == 1 && has_dest(&res, "bob@example.se", true));
